@@ -1,0 +1,43 @@
+# covae: `make paper` regenerates the study, `make test` checks it. Both build .venv first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when the package's dependency list changes.
+INSTALLED := $(VENV)/.installed
+CORES ?= all
+
+.PHONY: help paper test lint format bench clean-results
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	@touch $@
+
+paper: $(INSTALLED) ## run the whole pipeline (snakemake --cores all): tables, figures, paper
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(INSTALLED) ## run the test suite, the smoke DAG included
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED) ## ruff (lint + import order + format) and snakefmt, check only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+format: $(INSTALLED) ## rewrite the code in the house style
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+bench: $(INSTALLED) ## print the data benchmark (package vs per-image reference)
+	$(BIN)/python -m covae.bench data
+
+clean-results: ## delete intermediates (data, models, latents, metrics, logs); keeps committed outputs
+	rm -rf results/data results/models results/latents results/metrics results/logs results/benchmarks

@@ -1,0 +1,21 @@
+# covae: how a convolutional VAE's latent space differs from a plain autoencoder's.
+# This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
+from snakemake.utils import min_version, validate
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

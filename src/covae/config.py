@@ -1,0 +1,56 @@
+"""Checks of the configuration that a JSON schema cannot express.
+
+The schema (workflow/schemas/config.schema.yaml) bounds each key on its own; the rules here
+involve several keys at once, such as a grid whose ``stop`` does not exceed its ``start``.
+Both run when the Snakefile is parsed, so a bad value stops the workflow before any job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from covae.heatmaps import axis_grid
+
+_CORRELATION_MARGIN = 1e-6
+
+
+class ConfigError(ValueError):
+    """A configuration value out of its allowed range; the message names the key."""
+
+
+def _grid(data: Mapping[str, Any], key: str) -> np.ndarray:
+    start, stop, step = (data[key][name] for name in ("start", "stop", "step"))
+    values = axis_grid(start, stop, step)
+    if values.size == 0:
+        raise ConfigError(
+            f"data.{key}: start={start}, stop={stop}, step={step} gives an empty grid; "
+            f"allowed: data.{key}.stop > data.{key}.start"
+        )
+    return values
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming the key and the allowed range of the first bad value."""
+    data = config["data"]
+    _grid(data, "grid")
+    scales = _grid(data, "scale")
+    if scales.min() <= 0:
+        raise ConfigError(f"data.scale: smallest value {scales.min():g}; allowed: > 0")
+    correlations = _grid(data, "correlation")
+    # numpy.arange may return its excluded stop up to rounding (arange(0.7, 1.0, 0.1) ends
+    # in 0.9999999999999999), which would make a singular scale matrix.
+    if np.abs(correlations).max() > 1 - _CORRELATION_MARGIN:
+        raise ConfigError(
+            f"data.correlation: reaches {correlations[np.abs(correlations).argmax()]:g}; "
+            f"allowed: every value in (-1, 1), at least {_CORRELATION_MARGIN:g} away from +-1"
+        )
+    n_images = scales.size**2 * correlations.size
+    n_test = round(n_images * data["test_fraction"])
+    if not 0 < n_test < n_images:
+        raise ConfigError(
+            f"data.test_fraction: {data['test_fraction']} of {n_images} images leaves "
+            f"{n_test} test rows; allowed: at least one train and one test image"
+        )

@@ -1,0 +1,60 @@
+"""Reading and writing the pipeline's files, atomically.
+
+A job killed mid-write must leave nothing that looks complete, so every writer here writes a
+temporary file in the destination folder and renames it into place (``os.replace`` is atomic
+on one file system).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+# Read once at import: os.umask can only be read by setting it.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = "") -> Path:
+    """Yield a temporary path beside ``path``; move it onto ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(handle)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_with(path: str | os.PathLike, writer: Callable[[IO[bytes]], None]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        writer(handle)
+
+
+def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays to an uncompressed ``.npz`` (same arrays give the same bytes)."""
+    _write_with(path, lambda handle: np.savez(handle, **arrays))
+
+
+def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read every array of an ``.npz`` into memory."""
+    with np.load(path, allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def save_figure(figure, path: str | os.PathLike, **kwargs) -> None:
+    """Save a matplotlib figure atomically, without a timestamp in its metadata."""
+    suffix = Path(path).suffix
+    with atomic_path(path, suffix=suffix) as tmp:
+        figure.savefig(tmp, metadata={"Software": None}, **kwargs)

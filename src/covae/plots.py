@@ -1,0 +1,84 @@
+"""Figures of the study. Functions take arrays and return matplotlib Figures; they compute
+nothing that a table reports and write no files (the workflow scripts save them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
+STYLE: Mapping[str, Any] = {
+    "figure.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 8,
+    "figure.titlesize": 11,
+    "image.interpolation": "nearest",
+}
+
+# Colour maps of the two df classes of the Student-t set, as in the seed study.
+HEAVY_TAIL_CMAP = "inferno"
+LIGHT_TAIL_CMAP = "icefire"
+
+
+def _cmap(name: str):
+    return sns.color_palette(name, as_cmap=True) if name == "icefire" else plt.get_cmap(name)
+
+
+def choose_examples(df: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``count`` example images; with two or more df classes, as even a share of
+    each as the count allows (so both colour maps show), heavy tails first."""
+    classes = np.unique(df)
+    if classes.size == 1:
+        return np.sort(rng.choice(df.size, size=count, replace=False))
+    shares = np.diff(np.linspace(0, count, classes.size + 1).round().astype(int))
+    picks = [
+        np.sort(rng.choice(np.flatnonzero(df == value), size=share, replace=False))
+        for value, share in zip(classes, shares, strict=True)
+    ]
+    return np.concatenate(picks)
+
+
+def heatmap_grid(
+    images: np.ndarray,
+    factors: np.ndarray,
+    *,
+    rows: int,
+    cols: int,
+    title: str,
+    heavy_df: float | None = None,
+) -> Figure:
+    """A rows x cols grid of heatmaps, each titled with its factors.
+
+    With ``heavy_df`` given, images with that df use the heavy-tail colour map and the rest
+    the light-tail one; a legend says which.
+    """
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(1.9 * cols, 2.05 * rows + 0.6), squeeze=False, layout="constrained"
+        )
+        for ax, image, (var_x, var_y, cor, df) in zip(axes.flat, images, factors, strict=False):
+            heavy = heavy_df is not None and df == heavy_df
+            cmap = HEAVY_TAIL_CMAP if heavy or heavy_df is None else LIGHT_TAIL_CMAP
+            ax.imshow(image, cmap=_cmap(cmap), vmin=0, vmax=1)
+            label = f"$v_x$={var_x:.1f} $v_y$={var_y:.1f}\n$\\rho$={cor:+.2f}"
+            label += "" if np.isinf(df) else f" df={df:g}"
+            ax.set_title(label)
+        for ax in axes.flat:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for ax in axes.flat[len(images) :]:
+            ax.set_axis_off()
+        if heavy_df is not None:
+            subtitle = f"{HEAVY_TAIL_CMAP}: df = {heavy_df:g}; {LIGHT_TAIL_CMAP}: other df"
+            title = f"{title}\n{subtitle}"
+        fig.suptitle(title)
+    return fig

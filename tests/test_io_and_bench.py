@@ -1,0 +1,58 @@
+"""Atomic writes and the benchmark's command line."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from covae import io
+from tests.conftest import ROOT
+
+
+def test_failed_write_leaves_no_file(tmp_path):
+    target = tmp_path / "out.npz"
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), io.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise Boom
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_arrays_round_trip(tmp_path):
+    arrays = {"a": np.arange(5, dtype=np.float32), "b": np.array([True, False])}
+    io.save_arrays(tmp_path / "x.npz", arrays)
+    back = io.load_arrays(tmp_path / "x.npz")
+    assert back.keys() == arrays.keys()
+    for name in arrays:
+        np.testing.assert_array_equal(back[name], arrays[name])
+        assert back[name].dtype == arrays[name].dtype
+
+
+def test_data_benchmark_prints_a_ratio_line():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "covae.bench",
+            "data",
+            "--config",
+            "config/smoke.yaml",
+            "--repeat",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert (
+        "max |package - reference| pixel difference: 0" in result.stdout
+        or float(lines[-2].rsplit(" ", 1)[1]) < 1e-6
+    )
+    assert "ratio" in lines[-1]
+    assert float(lines[-1].split("ratio")[1].split()[0]) > 0

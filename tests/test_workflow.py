@@ -1,0 +1,81 @@
+"""The whole DAG, through the real snakemake command, on config/smoke.yaml."""
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from covae import io
+from tests.conftest import ROOT, load_config
+
+
+def snakemake(workdir, *args):
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "2",
+            "--configfile",
+            "config/smoke.yaml",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """A copy of the workflow in a temporary directory, run once to completion."""
+    workdir = tmp_path_factory.mktemp("smoke")
+    shutil.copy(ROOT / "Snakefile", workdir)
+    for folder in ("workflow", "config"):
+        shutil.copytree(ROOT / folder, workdir / folder)
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workdir
+
+
+@pytest.mark.slow
+def test_smoke_dag_writes_the_data_sets_per_the_path_contract(smoke_run):
+    data = load_config("smoke.yaml")["data"]
+    n_scales = len(np.arange(data["scale"]["start"], data["scale"]["stop"], data["scale"]["step"]))
+    cor = data["correlation"]
+    n_images = n_scales**2 * len(np.arange(cor["start"], cor["stop"], cor["step"]))
+    for dataset in ("gaussian", "student_t"):
+        arrays = io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")
+        assert set(arrays) == {"images", "factors", "is_test"}
+        assert arrays["images"].shape == (n_images, 36, 36)
+        assert arrays["images"].dtype == np.float32
+        assert arrays["factors"].dtype == np.float64
+        assert arrays["is_test"].sum() == round(0.2 * n_images)
+        assert (smoke_run / "results" / "logs" / "data" / f"{dataset}.log").read_text()
+        benchmark = (smoke_run / "results" / "benchmarks" / "data" / f"{dataset}.tsv").read_text()
+        assert benchmark.startswith("s\th:m:s")
+
+
+@pytest.mark.slow
+def test_smoke_dag_draws_the_figures(smoke_run):
+    for dataset in ("gaussian", "student_t"):
+        png = (smoke_run / "figures" / f"heatmaps_{dataset}.png").read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5_000
+
+
+@pytest.mark.slow
+def test_second_run_has_nothing_to_do(smoke_run):
+    result = snakemake(smoke_run, "--dry-run")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_no_temporary_files_are_left_behind(smoke_run):
+    leftovers = [p for p in smoke_run.rglob(".*.npz.*") if p.is_file()]
+    leftovers += [p for p in (smoke_run / "figures").glob(".*")]
+    assert leftovers == []

@@ -1,0 +1,19 @@
+# Shared by every stage: the cross-key config check, wildcard constraints, the final targets.
+import covae.config
+from snakemake.exceptions import WorkflowError
+
+try:
+    covae.config.check(config)
+except covae.config.ConfigError as error:
+    raise WorkflowError(f"Invalid configuration: {error}") from None
+
+DATASETS = ["gaussian", "student_t"]
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS),
+
+
+def all_outputs():
+    """Every file that `snakemake` with no target builds (extended stage by stage)."""
+    return expand("figures/heatmaps_{dataset}.png", dataset=DATASETS)

@@ -1,0 +1,40 @@
+# Data stage: the two heatmap data sets and their example figure.
+
+
+rule heatmaps:
+    output:
+        "results/data/{dataset}.npz",
+    log:
+        "results/logs/data/{dataset}.log",
+    benchmark:
+        "results/benchmarks/data/{dataset}.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        data=config["data"],
+    script:
+        "../scripts/make_dataset.py"
+
+
+rule figure_heatmaps:
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        "figures/heatmaps_{dataset}.png",
+    log:
+        "results/logs/figures/heatmaps_{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        figure=config["figures"]["heatmaps"],
+        heavy_df=lambda wildcards: (
+            config["data"]["student_t"]["df_heavy"]
+            if wildcards.dataset == "student_t"
+            else None
+        ),
+    script:
+        "../scripts/plot_heatmaps.py"

@@ -1,0 +1,23 @@
+"""Draw figures/heatmaps_{dataset}.png: example images titled with their factors."""
+
+import numpy as np
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+figure = snakemake.params.figure
+data = io.load_arrays(snakemake.input[0])
+
+count = min(figure["rows"] * figure["cols"], len(data["images"]))
+rng = np.random.default_rng(figure["seed"])
+chosen = plots.choose_examples(data["factors"][:, 3], count, rng)
+fig = plots.heatmap_grid(
+    data["images"][chosen],
+    data["factors"][chosen],
+    rows=figure["rows"],
+    cols=figure["cols"],
+    title=f"{snakemake.wildcards.dataset}: examples of the 36x36 heatmaps",
+    heavy_df=snakemake.params.heavy_df,
+)
+io.save_figure(fig, snakemake.output[0], dpi=figure["dpi"])
+log.info("drew %d examples to %s", count, snakemake.output[0])
