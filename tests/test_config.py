@@ -68,7 +68,7 @@ def test_schema_refuses_unknown_keys(paper_config, where):
     config = with_value(paper_config, where + "latent_dims", 3)
     with pytest.raises(WorkflowError) as error:
         accept(config)
-    assert "'latent_dims' was unexpected" in str(error.value.args)
+    assert "'latent_dims' was unexpected" in "".join(str(arg) for arg in error.value.args)
 
 
 @pytest.mark.parametrize("key", ["grid", "scale", "correlation"])

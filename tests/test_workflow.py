@@ -79,3 +79,29 @@ def test_no_temporary_files_are_left_behind(smoke_run):
     leftovers = [p for p in smoke_run.rglob(".*.npz.*") if p.is_file()]
     leftovers += [p for p in (smoke_run / "figures").glob(".*")]
     assert leftovers == []
+
+
+@pytest.mark.slow
+def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
+    config = load_config("smoke.yaml")
+    for dataset in ("gaussian", "student_t"):
+        n_images = len(io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")["images"])
+        for model in ("vae", "ae"):
+            for seed in config["seeds"]:
+                run = smoke_run / "results" / "models" / dataset / model / f"seed{seed}"
+                assert {p.name for p in run.iterdir() if not p.name.startswith(".")} == {
+                    "encoder.keras", "decoder.keras", "history.csv"
+                }  # fmt: skip
+                history = (run / "history.csv").read_text().splitlines()
+                assert history[0] == "epoch,loss,val_loss,seconds,kept"
+                assert len(history) - 1 <= config["training"]["max_epochs"][model]
+                codes = io.load_arrays(
+                    smoke_run / "results" / "latents" / dataset / model / f"seed{seed}.npz"
+                )
+                expected = {"z_mean", "z_sample"} | ({"z_log_var"} if model == "vae" else set())
+                assert set(codes) == expected
+                for array in codes.values():
+                    assert array.shape == (n_images, config["model"]["latent_dim"])
+                    assert np.isfinite(array).all()
+        png = (smoke_run / "figures" / f"training_{dataset}.png").read_bytes()
+        assert png.startswith(b"\x89PNG")

@@ -1,8 +1,14 @@
-"""Benchmarks that print numbers: ``python -m covae.bench data [--config PATH]``.
+"""Benchmarks that print numbers: ``python -m covae.bench {data,train} [--config PATH]``.
 
 ``data`` builds both full data sets with the package (best of ``--repeat`` runs) and with a
 per-image reference loop in the same run (one frozen scipy distribution per image, the way
 the seed study builds them), checks that both agree, and ends with ``ratio <reference/ours>``.
+
+``train`` times epochs of our VAE and AE (``covae.models`` with ``compute_loss``) against a
+plain functional Keras model of the same architecture and ``model.fit`` on the same images
+(batch from the config), after one warm-up epoch each; then the VAE again under the
+``mixed_bfloat16`` policy, with its loss beside the float32 one. It ends with
+``ratio <ours/reference>`` (images/s of our VAE over the reference's).
 """
 
 from __future__ import annotations
@@ -72,18 +78,78 @@ def bench_data(spec: heatmaps.DataSpec, repeat: int, threads: int) -> float:
     return ratio
 
 
+def _images_per_second(model, x, batch_size: int, epochs: int) -> tuple[float, float]:
+    """Best images/s over ``epochs`` timed epochs after one warm-up; and the last loss."""
+    from covae.training import EpochLog
+
+    timer = EpochLog(epochs + 1)
+    history = model.fit(
+        x, x, batch_size=batch_size, epochs=epochs + 1, verbose=0, shuffle=True, callbacks=[timer]
+    )
+    seconds = min(row["seconds"] for row in timer.rows[1:])
+    return len(x) / seconds, float(history.history["loss"][-1])
+
+
+def bench_train(spec: heatmaps.DataSpec, config: dict, n_images: int, epochs: int) -> float:
+    import keras
+
+    from covae import models
+
+    factors = spec.factors("gaussian")
+    rows = np.random.default_rng(0).choice(len(factors), size=n_images, replace=False)
+    x = heatmaps.images(spec.axis, factors[rows], threads=2)[..., None]
+    batch = int(config["training"]["batch_size"])
+    latent = int(config["model"]["latent_dim"])
+
+    def compiled(model):
+        keras.utils.set_random_seed(0)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=model_loss(model))
+        return model
+
+    def model_loss(model):
+        return None if isinstance(model, models.VAE | models.AE) else "binary_crossentropy"
+
+    results = {}
+    for name in ("reference", "vae", "ae", "vae_bf16"):
+        keras.mixed_precision.set_global_policy(
+            "mixed_bfloat16" if name.endswith("bf16") else "float32"
+        )
+        keras.utils.set_random_seed(0)
+        if name == "reference":
+            images = keras.Input(shape=models.IMAGE_SHAPE)
+            encoder = models.build_encoder(latent, variational=False)
+            model = keras.Model(images, models.build_decoder(latent)(encoder(images)))
+        else:
+            model = models.build(name.removesuffix("_bf16"), latent_dim=latent, seed=0)
+        results[name] = _images_per_second(compiled(model), x, batch, epochs)
+        print(f"{name:10s}: {results[name][0]:7.1f} images/s  (loss after {epochs + 1} epochs "
+              f"{results[name][1]:.4f})")  # fmt: skip
+    keras.mixed_precision.set_global_policy("float32")
+    bf16 = results["vae_bf16"][0] / results["vae"][0]
+    print(f"mixed_bfloat16 / float32 VAE speed: {bf16:.2f}x; loss {results['vae_bf16'][1]:.2f} "
+          f"vs {results['vae'][1]:.2f}")  # fmt: skip
+    print(f"ae / reference: {results['ae'][0] / results['reference'][0]:.3f}")
+    ratio = results["vae"][0] / results["reference"][0]
+    print(f"train: ratio {ratio:.3f} (our VAE images/s / reference functional model images/s)")
+    return ratio
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m covae.bench", description=__doc__)
-    parser.add_argument("what", choices=["data"], help="which benchmark to run")
+    parser.add_argument("what", choices=["data", "train"], help="which benchmark to run")
     parser.add_argument("--config", default="config/config.yaml", help="config file to read")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the package")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--images", type=int, default=2048, help="train: images per epoch")
+    parser.add_argument("--epochs", type=int, default=2, help="train: timed epochs")
     args = parser.parse_args(argv)
     with open(args.config) as handle:
         config = yaml.safe_load(handle)
     spec = heatmaps.DataSpec.from_config(config["data"])
     if args.what == "data":
         bench_data(spec, args.repeat, args.threads)
+    else:
+        bench_train(spec, config, args.images, args.epochs)
     return 0
 
 

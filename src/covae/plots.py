@@ -82,3 +82,29 @@ def heatmap_grid(
             title = f"{title}\n{subtitle}"
         fig.suptitle(title)
     return fig
+
+
+def training_curves(history, *, title: str) -> Figure:
+    """Training (solid) and validation (dashed) loss per epoch, one panel per model, one line
+    per seed; the kept epoch is marked. ``history`` has columns model, seed, epoch, loss,
+    val_loss, kept."""
+    models = list(dict.fromkeys(history["model"]))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False, layout="constrained"
+        )
+        for ax, model in zip(axes.flat, models, strict=True):
+            runs = history[history["model"] == model]
+            colours = sns.color_palette("viridis", n_colors=runs["seed"].nunique())
+            for colour, (seed, run) in zip(colours, runs.groupby("seed"), strict=True):
+                ax.plot(run["epoch"], run["loss"], color=colour, label=f"seed {seed}")
+                ax.plot(run["epoch"], run["val_loss"], color=colour, linestyle="--")
+                kept = run[run["kept"]]
+                ax.scatter(kept["epoch"], kept["val_loss"], color=colour, marker="o", zorder=3)
+            ax.set_title(f"{model.upper()}: train (solid), validation (dashed), kept (dot)")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("loss per image")
+            ax.set_yscale("log")
+            ax.legend(fontsize=7)
+        fig.suptitle(f"{title}: training curves")
+    return fig

@@ -8,12 +8,24 @@ except covae.config.ConfigError as error:
     raise WorkflowError(f"Invalid configuration: {error}") from None
 
 DATASETS = ["gaussian", "student_t"]
+MODELS = ["vae", "ae"]
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
+    model="|".join(MODELS),
+    seed=r"\d+",
 
 
 def all_outputs():
     """Every file that `snakemake` with no target builds (extended stage by stage)."""
-    return expand("figures/heatmaps_{dataset}.png", dataset=DATASETS)
+    return [
+        *expand("figures/heatmaps_{dataset}.png", dataset=DATASETS),
+        *expand("figures/training_{dataset}.png", dataset=DATASETS),
+        *expand(
+            "results/latents/{dataset}/{model}/seed{seed}.npz",
+            dataset=DATASETS,
+            model=MODELS,
+            seed=config["seeds"],
+        ),
+    ]

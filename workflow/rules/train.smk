@@ -1,0 +1,57 @@
+# Training stage: one run per data set x model x replicate seed, then the codes of every image.
+
+
+rule train:
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        directory("results/models/{dataset}/{model}/seed{seed}"),
+    log:
+        "results/logs/train/{dataset}/{model}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train/{dataset}/{model}/seed{seed}.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        config=lambda wildcards: {key: config[key] for key in ("model", "training")},
+    script:
+        "../scripts/train.py"
+
+
+rule encode:
+    input:
+        data="results/data/{dataset}.npz",
+        run="results/models/{dataset}/{model}/seed{seed}",
+    output:
+        "results/latents/{dataset}/{model}/seed{seed}.npz",
+    log:
+        "results/logs/encode/{dataset}/{model}/seed{seed}.log",
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    script:
+        "../scripts/encode.py"
+
+
+rule figure_training:
+    input:
+        lambda wildcards: expand(
+            "results/models/{{dataset}}/{model}/seed{seed}",
+            model=MODELS,
+            seed=config["seeds"],
+        ),
+    output:
+        "figures/training_{dataset}.png",
+    log:
+        "results/logs/figures/training_{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        figure=config["figures"]["training"],
+    script:
+        "../scripts/plot_training.py"

@@ -1,0 +1,16 @@
+"""Train one run and write results/models/{dataset}/{model}/seed{seed}/."""
+
+from covae import io, logs, training
+
+log = logs.setup(snakemake.log[0])
+wildcards = snakemake.wildcards
+seed = int(wildcards.seed)
+spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model)
+data = io.load_arrays(snakemake.input[0])
+train_images = data["images"][~data["is_test"]]
+log.info(
+    "%s %s seed %d: %d training images, %s, device %s",
+    wildcards.dataset, wildcards.model, seed, len(train_images), spec, training.device(),
+)  # fmt: skip
+model, history = training.fit(wildcards.model, train_images, spec, seed)
+training.save_run(model, history, snakemake.output[0])
