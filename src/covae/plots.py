@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
 STYLE: Mapping[str, Any] = {
@@ -103,6 +104,7 @@ def training_curves(history, *, title: str) -> Figure:
                 ax.scatter(kept["epoch"], kept["val_loss"], color=colour, marker="o", zorder=3)
             ax.set_title(f"{model.upper()}: train (solid), validation (dashed), kept (dot)")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel("loss per image")
             ax.set_yscale("log")
             ax.legend(fontsize=7)
