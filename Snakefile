@@ -2,12 +2,15 @@
 # This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
 from snakemake.utils import min_version, validate
 
+from covae.config import parse_numbers
+
 min_version("8.0")
 
 
 configfile: "config/config.yaml"
 
 
+parse_numbers(config)  # `--config seeds=[0,1]` passes "0", "1" as strings
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

@@ -120,3 +120,12 @@ def test_snakemake_refuses_a_bad_config_before_any_job(tmp_path, paper_config):
     assert result.returncode != 0
     assert "['data']['scale']['start']" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_command_line_numbers_are_parsed():
+    from covae.config import parse_numbers
+
+    config = {"seeds": ["0", "1"], "model": {"loss": "elbo", "beta": "0.5", "latent_dim": 3}}
+    assert parse_numbers(config) == {
+        "seeds": [0, 1], "model": {"loss": "elbo", "beta": 0.5, "latent_dim": 3}
+    }  # fmt: skip

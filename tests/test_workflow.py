@@ -1,5 +1,6 @@
 """The whole DAG, through the real snakemake command, on config/smoke.yaml."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,13 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
                     assert np.isfinite(array).all()
         png = (smoke_run / "figures" / f"training_{dataset}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_config_override_on_the_command_line_adds_the_new_seed_only(smoke_run):
+    result = snakemake(smoke_run, "--dry-run", "--config", "seeds=[0,7]")
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = (result.stdout + result.stderr).split("Job stats:")[1]
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.MULTILINE))
+    assert counts["train"] == "4"  # 2 data sets x 2 models, seed 7 only
+    assert counts["encode"] == "4"

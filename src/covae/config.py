@@ -21,6 +21,31 @@ class ConfigError(ValueError):
     """A configuration value out of its allowed range; the message names the key."""
 
 
+def _number(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_numbers(node: Any) -> Any:
+    """Numbers given as strings become numbers, recursively, in place where possible.
+
+    ``snakemake --config seeds=[0,1]`` hands the list items over as the strings "0" and "1";
+    this makes such overrides validate like the same values written in a YAML file.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = parse_numbers(value)
+        return node
+    if isinstance(node, list):
+        node[:] = [parse_numbers(value) for value in node]
+        return node
+    return _number(node) if isinstance(node, str) else node
+
+
 def _grid(data: Mapping[str, Any], key: str) -> np.ndarray:
     start, stop, step = (data[key][name] for name in ("start", "stop", "step"))
     values = axis_grid(start, stop, step)
