@@ -56,3 +56,16 @@ def test_data_benchmark_prints_a_ratio_line():
     )
     assert "ratio" in lines[-1]
     assert float(lines[-1].split("ratio")[1].split()[0]) > 0
+
+
+def test_train_benchmark_prints_every_model_and_a_ratio_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "covae.bench", "train", "--config", "config/smoke.yaml",
+         "--images", "128", "--epochs", "1"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    lines = result.stdout.strip().splitlines()
+    for name in ("reference", "vae", "ae", "vae_bf16"):
+        assert any(line.startswith(f"{name} ") and "images/s" in line for line in lines), name
+    assert lines[-1].startswith("train: ratio ")
+    assert float(lines[-1].split("ratio")[1].split()[0]) > 0

@@ -1,10 +1,16 @@
 """The seed's architecture, the losses against known answers, and seeded training."""
 
+from dataclasses import replace
+
 import keras
 import numpy as np
 import pytest
 
 from covae import heatmaps, models, training
+from tests.conftest import load_config
+
+PAPER = heatmaps.DataSpec.from_config(load_config("config.yaml")["data"])
+SMOKE = load_config("smoke.yaml")
 
 
 def test_parameter_counts_match_the_seed_study():
@@ -42,9 +48,8 @@ def test_kl_is_zero_at_the_prior_and_positive_elsewhere():
 
 
 def test_vae_loss_of_a_perfect_reconstruction_is_the_bce_floor():
-    spec = heatmaps.DataSpec()
-    factors = spec.factors("student_t")[::1000]
-    images = heatmaps.images(spec.axis, factors)[..., None]
+    factors = PAPER.factors("student_t")[::1000]
+    images = heatmaps.images(PAPER.axis, factors)[..., None]
     zeros = np.zeros((len(images), 3), dtype=np.float32)
     loss = float(models.vae_loss(images, images, zeros, zeros))
     p = np.clip(images.astype(np.float64), 1e-7, 1 - 1e-7)
@@ -67,12 +72,12 @@ def test_seed_loss_averages_the_kl_over_latent_dims():
         models.vae_loss(images, images, mean, log_var, kind="iwae")
 
 
-TINY = training.TrainSpec(max_epochs=2, patience=1, validation_fraction=0.25)
+TINY = replace(training.TrainSpec.from_config(SMOKE, "vae"), validation_fraction=0.25)
 
 
 @pytest.fixture(scope="module")
 def tiny_images():
-    spec = heatmaps.DataSpec(scale=(0.1, 5.0, 0.6), correlation=(-0.9, 0.95, 0.45))
+    spec = heatmaps.DataSpec.from_config(SMOKE["data"])
     return heatmaps.make_dataset(spec, "gaussian")["images"][:192]
 
 
@@ -125,3 +130,19 @@ def test_saved_run_round_trips_and_leaves_no_partial_folder(tiny_images, tmp_pat
         training.encode(encoder, tiny_images, seed=0)["z_mean"],
         training.encode(model.encoder, tiny_images, seed=0)["z_mean"],
     )
+
+
+class FixedHeadsEncoder(keras.Model):
+    """An 'encoder' whose two heads are known constants."""
+
+    def call(self, images):
+        batch = keras.ops.shape(images)[0]
+        return keras.ops.zeros((batch, 3)), keras.ops.full((batch, 3), np.log(4.0))
+
+
+@pytest.mark.parametrize(("loss", "std"), [("elbo", 2.0), ("seed", 4.0)])
+def test_sampled_codes_use_the_std_the_loss_trained_with(loss, std):
+    images = np.zeros((20_000, 36, 36), dtype=np.float32)
+    codes = training.encode(FixedHeadsEncoder(), images, seed=0, loss=loss, batch_size=5_000)
+    np.testing.assert_allclose(codes["z_sample"].std(axis=0), std, rtol=0.03)
+    np.testing.assert_array_equal(codes["z_mean"], 0.0)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,16 +32,17 @@ from scipy import stats
 FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
 DATASETS: tuple[str, ...] = ("gaussian", "student_t")
 
-# Independent random streams derived from the one data seed, so that drawing the df classes
-# never shifts the split and vice versa.
-_STREAMS: tuple[str, ...] = ("split", "df")
+# Independent random streams derived from one seed, so that no draw shifts another: the split
+# and the df classes come from the data seed; the validation rows and the sampled codes of a
+# training run from its replicate seed.
+_STREAMS: tuple[str, ...] = ("split", "df", "validation", "sample")
 
 # Rows per block: ~5 MB of whitened points, small enough to stay in cache (measured best).
 _CHUNK_ROWS = 256
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
-    """The generator of one named random stream (``split`` or ``df``) of a data seed."""
+    """The generator of one named random stream of a seed (one of ``_STREAMS``)."""
     return np.random.default_rng([seed, _STREAMS.index(name)])
 
 
@@ -160,21 +161,15 @@ def images(axis: np.ndarray, factors: np.ndarray, *, threads: int = 1) -> np.nda
 
 @dataclass(frozen=True)
 class DataSpec:
-    """The data-generating settings of one study (the ``data`` section of the config)."""
+    """The data-generating settings of one study (the ``data`` section of the config, which
+    is the only source of their values)."""
 
-    seed: int = 19
-    grid: tuple[float, float, float] = (-3.0, 3.0, 0.17)
-    scale: tuple[float, float, float] = (0.1, 5.0, 0.2)
-    correlation: tuple[float, float, float] = (-0.95, 0.95, 0.1)
-    test_fraction: float = 0.2
-    df_rule: Mapping[str, float] = field(
-        default_factory=lambda: {
-            "threshold": 20.0,
-            "noise_max": 10.0,
-            "df_heavy": 2.0,
-            "df_light": 200.0,
-        }
-    )
+    seed: int
+    grid: tuple[float, float, float]
+    scale: tuple[float, float, float]
+    correlation: tuple[float, float, float]
+    test_fraction: float
+    df_rule: Mapping[str, float]
 
     @classmethod
     def from_config(cls, data: Mapping[str, Any]) -> DataSpec:

@@ -24,6 +24,9 @@ from keras import layers, ops
 
 IMAGE_SHAPE = (36, 36, 1)
 LOSSES = ("elbo", "seed")
+# std = exp(LOG_STD_SCALE[loss] * second head): a log variance for the ELBO, while the seed
+# study's sampling read the same head as a log standard deviation.
+LOG_STD_SCALE = {"elbo": 0.5, "seed": 1.0}
 MODELS = ("vae", "ae")
 
 
@@ -99,8 +102,7 @@ class Sampling(layers.Layer):
 
     def call(self, z_mean, z_log_var):
         eps = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
-        log_std = z_log_var if self.kind == "seed" else 0.5 * z_log_var
-        return z_mean + ops.exp(log_std) * eps
+        return z_mean + ops.exp(LOG_STD_SCALE[self.kind] * z_log_var) * eps
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed, "kind": self.kind}

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from covae import models
+from covae import heatmaps, models
 
 log = logging.getLogger("covae.training")
 
@@ -32,18 +32,19 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainSpec:
-    """The ``model`` and ``training`` sections of the config for one model kind."""
+    """The ``model`` and ``training`` sections of the config for one model kind (the config is
+    the only source of their values)."""
 
-    latent_dim: int = 3
-    beta: float = 1.0
-    loss: str = "elbo"
-    max_epochs: int = 30
-    patience: int = 5
-    batch_size: int = 64
-    validation_fraction: float = 0.1
-    learning_rate: float = 1e-3
-    decay_steps: int = 30
-    decay_rate: float = 0.99
+    latent_dim: int
+    beta: float
+    loss: str
+    max_epochs: int
+    patience: int
+    batch_size: int
+    validation_fraction: float
+    learning_rate: float
+    decay_steps: int
+    decay_rate: float
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], model: str) -> TrainSpec:
@@ -64,11 +65,9 @@ class TrainSpec:
 
 
 def validation_mask(n: int, fraction: float, seed: int) -> np.ndarray:
-    """Rows of the training set held out for early stopping, drawn with the run's seed."""
-    rng = np.random.default_rng([seed, 2])
-    mask = np.zeros(n, dtype=bool)
-    mask[rng.permutation(n)[: max(1, round(n * fraction))]] = True
-    return mask
+    """Rows of the training set held out for early stopping (at least one), drawn with the
+    run's seed."""
+    return heatmaps.split_mask(n, max(fraction, 1 / n), heatmaps.stream(seed, "validation"))
 
 
 class EpochLog(keras.callbacks.Callback):
@@ -154,20 +153,21 @@ def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLi
 
 
 def encode(
-    encoder: keras.Model, images: np.ndarray, seed: int, batch_size: int = 512
+    encoder: keras.Model, images: np.ndarray, seed: int, loss: str = "elbo", batch_size: int = 512
 ) -> dict[str, np.ndarray]:
     """Codes of every image: ``z_mean``, ``z_sample`` and, for a VAE, ``z_log_var``.
 
-    ``z_sample`` draws ``z_mean + exp(0.5 z_log_var) * eps`` with the run's seed (for the AE
-    it equals ``z_mean``).
+    ``z_sample`` draws codes the way the model sampled them in training (the std is
+    ``exp(0.5 z_log_var)``, or ``exp(z_log_var)`` under the seed study's ``loss``) with the
+    run's seed; for the AE it equals ``z_mean``.
     """
     x = images[..., None].astype(np.float32)
     outputs = encoder.predict(x, batch_size=batch_size, verbose=0)
     if isinstance(outputs, list | tuple):
         z_mean, z_log_var = (np.asarray(o, dtype=np.float32) for o in outputs)
-        eps = np.random.default_rng([seed, 3]).standard_normal(z_mean.shape, dtype=np.float32)
-        return {"z_mean": z_mean, "z_log_var": z_log_var,
-                "z_sample": z_mean + np.exp(0.5 * z_log_var) * eps}  # fmt: skip
+        eps = heatmaps.stream(seed, "sample").standard_normal(z_mean.shape, dtype=np.float32)
+        std = np.exp(models.LOG_STD_SCALE[loss] * z_log_var)
+        return {"z_mean": z_mean, "z_log_var": z_log_var, "z_sample": z_mean + std * eps}
     z_mean = np.asarray(outputs, dtype=np.float32)
     return {"z_mean": z_mean, "z_sample": z_mean.copy()}
 

@@ -15,7 +15,7 @@ rule train:
         mem_mb=4000,
         runtime=60,
     params:
-        config=lambda wildcards: {key: config[key] for key in ("model", "training")},
+        config={key: config[key] for key in ("model", "training")},
     script:
         "../scripts/train.py"
 
@@ -32,13 +32,15 @@ rule encode:
     resources:
         mem_mb=3000,
         runtime=10,
+    params:
+        loss=config["model"]["loss"],
     script:
         "../scripts/encode.py"
 
 
 rule figure_training:
     input:
-        lambda wildcards: expand(
+        expand(
             "results/models/{{dataset}}/{model}/seed{seed}",
             model=MODELS,
             seed=config["seeds"],
