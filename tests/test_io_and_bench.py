@@ -69,3 +69,24 @@ def test_train_benchmark_prints_every_model_and_a_ratio_line():
         assert any(line.startswith(f"{name} ") and "images/s" in line for line in lines), name
     assert lines[-1].startswith("train: ratio ")
     assert float(lines[-1].split("ratio")[1].split()[0]) > 0
+
+
+def test_evaluate_benchmark_times_every_part_and_prints_a_ratio_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "covae.bench", "evaluate", "--config", "config/smoke.yaml"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("evaluate  : student_t, 405 images (81 test)")
+    assert any(line.startswith("metrics   :") for line in lines)
+    assert lines[-1].startswith("evaluate: ") and "ratio" in lines[-1]
+    assert float(lines[-1].split("ratio")[1].split()[0]) > 0
+
+
+def test_evaluate_benchmark_wants_latents_and_reconstructions_together():
+    result = subprocess.run(
+        [sys.executable, "-m", "covae.bench", "evaluate", "--latents", "x.npz"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--latents and --reconstructions go together" in result.stderr

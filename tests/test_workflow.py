@@ -1,11 +1,13 @@
 """The whole DAG, through the real snakemake command, on config/smoke.yaml."""
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from covae import io
@@ -78,7 +80,8 @@ def test_second_run_has_nothing_to_do(smoke_run):
 @pytest.mark.slow
 def test_no_temporary_files_are_left_behind(smoke_run):
     leftovers = [p for p in smoke_run.rglob(".*.npz.*") if p.is_file()]
-    leftovers += [p for p in (smoke_run / "figures").glob(".*")]
+    for folder in ("figures", "results/tables", "results/metrics"):
+        leftovers += [p for p in (smoke_run / folder).rglob(".*")]
     assert leftovers == []
 
 
@@ -116,3 +119,52 @@ def test_config_override_on_the_command_line_adds_the_new_seed_only(smoke_run):
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.MULTILINE))
     assert counts["train"] == "4"  # 2 data sets x 2 models, seed 7 only
     assert counts["encode"] == "4"
+
+
+@pytest.mark.slow
+def test_smoke_dag_evaluates_every_run(smoke_run):
+    config = load_config("smoke.yaml")
+    for dataset in ("gaussian", "student_t"):
+        data = io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")
+        n_test = int(data["is_test"].sum())
+        for model in ("vae", "ae"):
+            kinds = {"z_mean", "z_sample"} if model == "vae" else {"z_mean"}
+            for seed in config["seeds"]:
+                name = f"{dataset}/{model}/seed{seed}"
+                decoded = io.load_arrays(smoke_run / "results" / "reconstructions" / f"{name}.npz")
+                assert set(decoded) == kinds | {"index"}
+                np.testing.assert_array_equal(decoded["index"], np.flatnonzero(data["is_test"]))
+                assert decoded["z_mean"].shape == (n_test, 36, 36)
+                errors = io.load_arrays(smoke_run / "results" / "metrics" / f"{name}.npz")
+                assert set(errors) == kinds and errors["z_mean"].shape == (n_test,)
+                metrics = json.loads(
+                    (smoke_run / "results" / "metrics" / f"{name}.json").read_text()
+                )
+                assert metrics["run"] == {"dataset": dataset, "model": model, "seed": seed}
+                assert metrics["sizes"]["n_test"] == n_test
+                assert metrics["reconstruction"]["z_mean"]["mean"] == pytest.approx(
+                    errors["z_mean"].mean()
+                )
+                assert set(metrics["reconstruction"]) == kinds
+                assert ("knn" in metrics) == (dataset == "student_t")
+                assert {"r2_linear", "r2_knn", "mig", "dci"} <= set(metrics["factors"])
+                assert set(metrics["density"]) == {"nn_ratio", "gap_fraction"}
+
+
+@pytest.mark.slow
+def test_smoke_dag_writes_every_table_and_figure_of_the_evaluation(smoke_run):
+    seeds = load_config("smoke.yaml")["seeds"]
+    for table in ("reconstruction", "knn", "factors", "density", "training", "paired", "published"):
+        frame = pd.read_csv(smoke_run / "results" / "tables" / f"{table}.csv")
+        markdown = (smoke_run / "results" / "tables" / f"{table}.md").read_text().splitlines()
+        assert len(frame) > 0 and len(markdown) == len(frame) + 2, table
+        assert (frame["n"] == len(seeds)).all(), table
+    summary = pd.read_csv(smoke_run / "results" / "tables" / "reconstruction.csv")
+    assert set(summary["model"]) == {"vae", "ae"}
+    assert (summary["ci_low"] <= summary["mean"]).all() and (
+        summary["mean"] <= summary["ci_high"]
+    ).all()
+    for figure in ("reconstruction_errors", "reconstructions", "metrics"):
+        for dataset in ("gaussian", "student_t"):
+            png = (smoke_run / "figures" / f"{figure}_{dataset}.png").read_bytes()
+            assert png.startswith(b"\x89PNG") and len(png) > 5_000, (figure, dataset)

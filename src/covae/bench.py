@@ -1,4 +1,4 @@
-"""Benchmarks that print numbers: ``python -m covae.bench {data,train} [--config PATH]``.
+"""Benchmarks that print numbers: ``python -m covae.bench {data,train,evaluate} [--config PATH]``.
 
 ``data`` builds both full data sets with the package (best of ``--repeat`` runs) and with a
 per-image reference loop in the same run (one frozen scipy distribution per image, the way
@@ -9,6 +9,13 @@ plain functional Keras model of the same architecture and ``model.fit`` on the s
 (batch from the config), after one warm-up epoch each; then the VAE again under the
 ``mixed_bfloat16`` policy, with its loss beside the float32 one. It ends with
 ``ratio <ours/reference>`` (images/s of our VAE over the reference's).
+
+``evaluate`` times every metric of one full-size run (``covae.evaluation``) on the Student-t
+set, the costliest case (KNN on two code kinds, four factors). Without ``--latents`` the codes
+are synthetic (factors mixed by a fixed rotation plus noise; the cost of the metrics does not
+depend on how good the codes are); with ``--latents`` and ``--reconstructions`` a real run's
+files are timed. It prints the time of each part and ends with ``ratio <budget/time>`` against
+the 30 s budget of issue 4.
 """
 
 from __future__ import annotations
@@ -130,20 +137,81 @@ def bench_train(
     return ratio
 
 
+EVALUATE_BUDGET_S = 30.0
+
+
+def _synthetic_run(data: dict[str, np.ndarray], seed: int = 0) -> tuple[dict, dict]:
+    """VAE-like codes and test reconstructions for ``data``: a rotated, noisy copy of the
+    standardized factors, and the test images plus noise."""
+    rng = np.random.default_rng(seed)
+    factors = data["factors"][:, :3]
+    standardized = (factors - factors.mean(0)) / factors.std(0)
+    rotation = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    z_mean = (standardized @ rotation + 0.1 * rng.normal(size=factors.shape)).astype(np.float32)
+    z_log_var = np.full_like(z_mean, -4.0)
+    z_sample = z_mean + np.exp(0.5 * z_log_var) * rng.normal(size=z_mean.shape).astype(np.float32)
+    latents = {"z_mean": z_mean, "z_log_var": z_log_var, "z_sample": z_sample}
+    index = np.flatnonzero(data["is_test"])
+    test = data["images"][index]
+    reconstructions = {
+        "index": index,
+        "z_mean": test + 0.01 * rng.normal(size=test.shape).astype(np.float32),
+        "z_sample": test + 0.02 * rng.normal(size=test.shape).astype(np.float32),
+    }
+    return latents, reconstructions
+
+
+def bench_evaluate(
+    spec: heatmaps.DataSpec, config: dict, latents: str | None, reconstructions: str | None
+) -> float:
+    from covae import evaluation, io
+
+    data = heatmaps.make_dataset(spec, "student_t")
+    if latents is None:
+        codes, decoded = _synthetic_run(data)
+        source = "synthetic codes"
+    else:
+        codes, decoded = io.load_arrays(latents), io.load_arrays(reconstructions)
+        source = latents
+    eval_spec = evaluation.EvalSpec.from_config(config)
+    start = time.perf_counter()
+    errors = evaluation.reconstruction_errors(data["images"], decoded)
+    middle = time.perf_counter()
+    evaluation.evaluate_run(data, codes, errors, eval_spec, seed=0)
+    end = time.perf_counter()
+    n = len(data["images"])
+    print(f"evaluate  : student_t, {n} images ({int(data['is_test'].sum())} test), {source}")
+    print(f"errors    : {middle - start:.3f} s")
+    print(f"metrics   : {end - middle:.3f} s (KNN, R^2, MIG, DCI, density)")
+    ratio = EVALUATE_BUDGET_S / (end - start)
+    print(
+        f"evaluate: {end - start:.2f} s; ratio {ratio:.1f} (budget {EVALUATE_BUDGET_S:g} s / time)"
+    )
+    return ratio
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m covae.bench", description=__doc__)
-    parser.add_argument("what", choices=["data", "train"], help="which benchmark to run")
+    parser.add_argument(
+        "what", choices=["data", "train", "evaluate"], help="which benchmark to run"
+    )
     parser.add_argument("--config", default="config/config.yaml", help="config file to read")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the package")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--images", type=int, default=2048, help="train: images per epoch")
     parser.add_argument("--epochs", type=int, default=2, help="train: timed epochs")
+    parser.add_argument("--latents", help="evaluate: a run's results/latents/student_t/... file")
+    parser.add_argument("--reconstructions", help="evaluate: the same run's reconstructions")
     args = parser.parse_args(argv)
     with open(args.config) as handle:
         config = yaml.safe_load(handle)
     spec = heatmaps.DataSpec.from_config(config["data"])
     if args.what == "data":
         bench_data(spec, args.repeat, args.threads)
+    elif args.what == "evaluate":
+        if (args.latents is None) != (args.reconstructions is None):
+            parser.error("--latents and --reconstructions go together")
+        bench_evaluate(spec, config, args.latents, args.reconstructions)
     else:
         bench_train(spec, config, args.images, args.epochs, args.threads)
     return 0

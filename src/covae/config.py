@@ -79,3 +79,9 @@ def check(config: Mapping[str, Any]) -> None:
             f"data.test_fraction: {data['test_fraction']} of {n_images} images leaves "
             f"{n_test} test rows; allowed: at least one train and one test image"
         )
+    knn = config["evaluation"]["knn"]
+    if knn["k_max"] < knn["k_min"]:
+        raise ConfigError(
+            f"evaluation.knn.k_max: {knn['k_max']} is below evaluation.knn.k_min = "
+            f"{knn['k_min']}; allowed: k_max >= k_min"
+        )

@@ -34,8 +34,9 @@ DATASETS: tuple[str, ...] = ("gaussian", "student_t")
 
 # Independent random streams derived from one seed, so that no draw shifts another: the split
 # and the df classes come from the data seed; the validation rows and the sampled codes of a
-# training run from its replicate seed.
-_STREAMS: tuple[str, ...] = ("split", "df", "validation", "sample")
+# training run and the randomness of its evaluation (CV folds, forests, probes) from its
+# replicate seed. New streams go at the end, so existing draws never move.
+_STREAMS: tuple[str, ...] = ("split", "df", "validation", "sample", "evaluation")
 
 # Rows per block: ~5 MB of whitened points, small enough to stay in cache (measured best).
 _CHUNK_ROWS = 256

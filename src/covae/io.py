@@ -47,6 +47,11 @@ def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> No
     _write_with(path, lambda handle: np.savez(handle, **arrays))
 
 
+def save_text(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text (a JSON file, a table) atomically."""
+    _write_with(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read every array of an ``.npz`` into memory."""
     with np.load(path, allow_pickle=False) as archive:

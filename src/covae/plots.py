@@ -110,3 +110,104 @@ def training_curves(history, *, title: str) -> Figure:
             ax.legend(fontsize=7)
         fig.suptitle(f"{title}: training curves")
     return fig
+
+
+MODEL_COLOURS = {"vae": "#1b7837", "ae": "#762a83"}
+
+
+def reconstruction_error_distributions(errors, *, title: str) -> Figure:
+    """Per-image test errors of every run: densities on a log axis (left) and survival
+    functions (right, the tails). ``errors`` has columns model, seed, code, error; each run is
+    one thin line, VAE and AE in their colours, sampled VAE codes dashed."""
+    positive = errors["error"][errors["error"] > 0]
+    bins = np.geomspace(positive.min(), errors["error"].max(), 60)
+    with plt.rc_context(STYLE):
+        fig, (density, survival) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+        for (model, code, seed), run in errors.groupby(["model", "code", "seed"], sort=False):
+            style = {
+                "color": MODEL_COLOURS[model],
+                "linestyle": "--" if code == "z_sample" else "-",
+                "linewidth": 0.9,
+                "alpha": 0.8,
+            }
+            label = f"{model.upper()} ({code})" if seed == errors["seed"].min() else None
+            density.hist(
+                run["error"], bins=bins, density=True, histtype="step", label=label, **style
+            )
+            ordered = np.sort(run["error"].to_numpy())
+            tail = 1 - np.arange(len(ordered)) / len(ordered)
+            survival.plot(ordered, tail, **style)
+        density.set_xscale("log")
+        density.set_xlabel("Frobenius error per test image")
+        density.set_ylabel("density")
+        density.set_title("distribution (one line per seed)")
+        density.legend(fontsize=7)
+        survival.set_xscale("log")
+        survival.set_yscale("log")
+        survival.set_xlabel("Frobenius error per test image")
+        survival.set_ylabel("share of test images with a larger error")
+        survival.set_title("tail")
+        fig.suptitle(f"{title}: reconstruction errors")
+    return fig
+
+
+def reconstruction_examples(
+    images: np.ndarray, factors: np.ndarray, rows: Mapping[str, np.ndarray], *, title: str
+) -> Figure:
+    """Test images (top row) and, below, each model's reconstruction of them with its error."""
+    count = len(images)
+    labels = ["input", *rows]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            len(labels), count, figsize=(1.45 * count + 0.5, 1.6 * len(labels) + 0.5),
+            squeeze=False, layout="constrained",
+        )  # fmt: skip
+        for column, (image, (var_x, var_y, cor, df)) in enumerate(
+            zip(images, factors, strict=True)
+        ):
+            axes[0, column].imshow(image, cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+            label = f"$v_x$={var_x:.1f} $v_y$={var_y:.1f}\n$\\rho$={cor:+.2f}"
+            axes[0, column].set_title(label + ("" if np.isinf(df) else f" df={df:g}"))
+            for row, decoded in enumerate(rows.values(), start=1):
+                axes[row, column].imshow(
+                    decoded[column], cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1
+                )
+                error = np.sqrt(np.sum((decoded[column] - image) ** 2))
+                axes[row, column].set_title(f"error {error:.3f}")
+        for ax in axes.flat:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for row, label in enumerate(labels):
+            axes[row, 0].set_ylabel(label)
+        fig.suptitle(f"{title}: test images and their reconstructions")
+    return fig
+
+
+def paired_metrics(frame, metrics: Mapping[str, str], *, title: str) -> Figure:
+    """One panel per metric: each seed's VAE and AE values joined by a line (a paired view).
+    ``frame`` has columns model, seed, metric, value; ``metrics`` maps metric to panel label."""
+    count = len(metrics)
+    columns = min(count, 5)
+    rows = -(-count // columns)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(2.3 * columns, 2.4 * rows), squeeze=False, layout="constrained"
+        )
+        for ax, (metric, label) in zip(axes.flat, metrics.items(), strict=False):
+            values = frame[frame["metric"] == metric].pivot_table(
+                index="seed", columns="model", values="value"
+            )[["vae", "ae"]]
+            for _, seed_values in values.iterrows():
+                ax.plot([0, 1], seed_values.to_numpy(), color="0.6", linewidth=0.8, zorder=1)
+            for position, model in enumerate(("vae", "ae")):
+                ax.scatter(
+                    np.full(len(values), position), values[model], color=MODEL_COLOURS[model],
+                    s=18, zorder=2,
+                )  # fmt: skip
+            ax.set_xticks([0, 1], ["VAE", "AE"])
+            ax.set_xlim(-0.5, 1.5)
+            ax.set_title(label)
+        for ax in axes.flat[count:]:
+            ax.set_axis_off()
+        fig.suptitle(f"{title}: per-seed metrics (lines join the same seed)")
+    return fig

@@ -172,6 +172,25 @@ def encode(
     return {"z_mean": z_mean, "z_sample": z_mean.copy()}
 
 
+def reconstruct(
+    decoder: keras.Model,
+    codes: dict[str, np.ndarray],
+    rows: np.ndarray,
+    batch_size: int = 512,
+) -> dict[str, np.ndarray]:
+    """Decoded images (N, 36, 36) of ``rows`` from each code kind, and ``index`` = ``rows``.
+
+    ``z_mean`` for every model; ``z_sample`` too for a VAE, where it differs from ``z_mean``.
+    """
+    index = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
+    kinds = ("z_mean", "z_sample") if "z_log_var" in codes else ("z_mean",)
+    decoded = {
+        kind: decoder.predict(codes[kind][index], batch_size=batch_size, verbose=0)[..., 0]
+        for kind in kinds
+    }
+    return {"index": index, **{k: v.astype(np.float32) for k, v in decoded.items()}}
+
+
 def device() -> str:
     """The accelerator Keras will use ("GPU: ..." when TensorFlow sees one, else "CPU")."""
     if keras.backend.backend() == "tensorflow":

@@ -23,9 +23,9 @@ def all_outputs():
         *expand("figures/heatmaps_{dataset}.png", dataset=DATASETS),
         *expand("figures/training_{dataset}.png", dataset=DATASETS),
         *expand(
-            "results/latents/{dataset}/{model}/seed{seed}.npz",
+            "figures/{figure}_{dataset}.png",
+            figure=["reconstruction_errors", "reconstructions", "metrics"],
             dataset=DATASETS,
-            model=MODELS,
-            seed=config["seeds"],
         ),
+        *expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     ]

@@ -1,4 +1,5 @@
-# Training stage: one run per data set x model x replicate seed, then the codes of every image.
+# Training stage: one run per data set x model x replicate seed, then the codes of every image
+# and the decoded test images (one job, so the run is loaded once).
 
 
 rule train:
@@ -25,7 +26,8 @@ rule encode:
         data="results/data/{dataset}.npz",
         run="results/models/{dataset}/{model}/seed{seed}",
     output:
-        "results/latents/{dataset}/{model}/seed{seed}.npz",
+        latents="results/latents/{dataset}/{model}/seed{seed}.npz",
+        reconstructions="results/reconstructions/{dataset}/{model}/seed{seed}.npz",
     log:
         "results/logs/encode/{dataset}/{model}/seed{seed}.log",
     threads: 2

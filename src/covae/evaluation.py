@@ -1,0 +1,158 @@
+"""Every measurement of one training run, from its saved arrays to one JSON-ready dict.
+
+The rule ``evaluate`` calls :func:`evaluate_run` with the data set, the run's codes and its
+test reconstructions; nothing here touches Keras, so an evaluation job starts in a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from covae import disentanglement, heatmaps, metrics
+
+# The code kinds measured: the deterministic code of both models, and the VAE's sampled code
+# (the seed study measured its VAE on samples).
+CODES = ("z_mean", "z_sample")
+
+# The per-run numbers drawn in figures/metrics_{dataset}.png, with their panel labels. The
+# KNN headline uses z_mean (the code both models have) standardized (an AE axis has no
+# natural scale, and unscaled KNN distances would weight the axes by it).
+HEADLINE_METRICS = {
+    "reconstruction.z_mean.mean": "mean reconstruction error",
+    "reconstruction.z_mean.tail_ratio": "error tail: p99 / median",
+    "knn.z_mean.scaled.test_accuracy": "KNN df test accuracy",
+    "factors.r2_linear.cor": "linear R$^2$ of cor",
+    "factors.mig": "MIG",
+    "factors.dci.disentanglement": "DCI disentanglement",
+    "factors.dci.informativeness": "DCI informativeness (R$^2$)",
+    "density.nn_ratio": "NN ratio (1 = uniform fill)",
+    "density.gap_fraction": "gap fraction of the hull",
+}
+
+
+@dataclass(frozen=True)
+class EvalSpec:
+    """The ``evaluation`` section of the config."""
+
+    k_values: tuple[int, ...]
+    folds: int
+    fixed_k: int
+    neighbors: int
+    mig_bins: int
+    dci_trees: int
+    probes: int
+    gap_quantile: float
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> EvalSpec:
+        section = config["evaluation"]
+        knn, factors, density = section["knn"], section["factors"], section["density"]
+        return cls(
+            k_values=tuple(range(knn["k_min"], knn["k_max"] + 1)),
+            folds=knn["folds"],
+            fixed_k=knn["fixed_k"],
+            neighbors=factors["neighbors"],
+            mig_bins=factors["mig_bins"],
+            dci_trees=factors["dci_trees"],
+            probes=density["probes"],
+            gap_quantile=density["gap_quantile"],
+        )
+
+
+def code_kinds(latents: dict[str, np.ndarray]) -> tuple[str, ...]:
+    """The code kinds worth measuring: ``z_sample`` only where it differs from ``z_mean`` (VAE)."""
+    return CODES if "z_log_var" in latents else CODES[:1]
+
+
+def factor_columns(factors: np.ndarray) -> list[int]:
+    """Columns of ``factors`` that vary (df is constant, infinite, on the Gaussian set)."""
+    return [j for j in range(factors.shape[1]) if np.unique(factors[:, j]).size > 1]
+
+
+def reconstruction_errors(
+    images: np.ndarray, reconstructions: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Per test image and code kind, the Frobenius error (``reconstructions`` holds ``index``)."""
+    index = reconstructions["index"]
+    return {
+        kind: metrics.frobenius_errors(images[index], reconstructions[kind])
+        for kind in CODES
+        if kind in reconstructions
+    }
+
+
+def training_summary(history: pd.DataFrame) -> dict[str, float]:
+    """Epochs run, the epoch whose weights were kept, its validation loss and the time taken."""
+    kept = history[history["kept"].astype(bool)].iloc[-1]
+    return {
+        "epochs_run": int(len(history)),
+        "epoch_kept": int(kept["epoch"]),
+        "val_loss_kept": float(kept["val_loss"]),
+        "seconds": float(history["seconds"].sum()),
+    }
+
+
+def evaluate_run(
+    data: dict[str, np.ndarray],
+    latents: dict[str, np.ndarray],
+    errors: dict[str, np.ndarray],
+    spec: EvalSpec,
+    seed: int,
+) -> dict[str, Any]:
+    """Reconstruction, KNN separability (when df varies), factor recovery and density."""
+    factors, is_test = data["factors"], data["is_test"].astype(bool)
+    train, test = ~is_test, is_test
+    columns = factor_columns(factors)
+    names = [heatmaps.FACTOR_NAMES[j] for j in columns]
+    known = factors[:, columns]
+    random_state = int(heatmaps.stream(seed, "evaluation").integers(2**31 - 1))
+    result: dict[str, Any] = {
+        "sizes": {
+            "n_train": int(train.sum()),
+            "n_test": int(test.sum()),
+            "latent_dim": int(latents["z_mean"].shape[1]),
+        },
+        "reconstruction": {kind: metrics.error_summary(e) for kind, e in errors.items()},
+    }
+
+    if "df" in names:
+        df = factors[:, heatmaps.FACTOR_NAMES.index("df")]
+        heavy = df == df.min()  # the positive class: heavy tails, the smaller df
+        result["knn"] = {
+            kind: {
+                variant: metrics.knn_separability(
+                    latents[kind][train],
+                    heavy[train],
+                    latents[kind][test],
+                    heavy[test],
+                    k_values=spec.k_values,
+                    folds=spec.folds,
+                    fixed_k=spec.fixed_k,
+                    scaled=variant == "scaled",
+                    seed=random_state,
+                )
+                for variant in ("raw", "scaled")
+            }
+            for kind in code_kinds(latents)
+        }
+
+    codes = latents["z_mean"].astype(np.float64)
+    split = (codes[train], known[train], codes[test], known[test])
+    linear = disentanglement.r2_per_factor(*split, regressor="linear")
+    knn = disentanglement.r2_per_factor(*split, regressor="knn", neighbors=spec.neighbors)
+    mig, gaps = disentanglement.mig(codes, known, bins=spec.mig_bins)
+    result["factors"] = {
+        "r2_linear": dict(zip(names, map(float, linear), strict=True)),
+        "r2_knn": dict(zip(names, map(float, knn), strict=True)),
+        "mig": mig,
+        "mig_per_factor": dict(zip(names, map(float, gaps), strict=True)),
+        "dci": disentanglement.dci(*split, trees=spec.dci_trees, seed=random_state),
+    }
+    result["density"] = metrics.latent_density(
+        codes, probes=spec.probes, gap_quantile=spec.gap_quantile, seed=random_state
+    )
+    return result

@@ -1,0 +1,191 @@
+"""Tables across replicate seeds: per-run metrics in, means with confidence intervals out.
+
+Per-run metrics are nested dicts (one JSON file per run); :func:`long_frame` flattens them to
+one row per (data set, model, seed, metric). :func:`summarize` gives mean, std, t-interval and
+n per (data set, model, metric); :func:`paired` compares VAE and AE on the same seeds;
+:func:`published` puts the seed study's single-run numbers beside ours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+KEYS = ["dataset", "model", "seed"]
+
+# The seed study's published numbers (one run each; DESIGN.md), with the metric of ours that
+# measures the same thing and how the seed's protocol differed.
+PUBLISHED = [
+    # dataset, model, quantity, published, our metric, note
+    ("gaussian", "vae", "mean test reconstruction error", 0.322,
+     "reconstruction.z_sample.mean", "seed: sampled codes with std exp(z_log_var)"),
+    ("gaussian", "ae", "mean test reconstruction error", 0.256,
+     "reconstruction.z_mean.mean", "seed: AE codes plus the VAE's sampling noise"),
+    ("student_t", "vae", "KNN best k", 13, "knn.z_sample.raw.best_k", "seed: sampled codes"),
+    ("student_t", "vae", "KNN CV accuracy", 0.847, "knn.z_sample.raw.cv_accuracy", ""),
+    ("student_t", "vae", "KNN test accuracy (k = 13)", 0.849,
+     "knn.z_sample.raw.test_accuracy_fixed_k", ""),
+    ("student_t", "vae", "KNN test F1 (k = 13)", 0.856, "knn.z_sample.raw.test_f1_fixed_k", ""),
+    ("student_t", "ae", "KNN best k", 3, "knn.z_mean.raw.best_k", ""),
+    ("student_t", "ae", "KNN CV accuracy", 0.856, "knn.z_mean.raw.cv_accuracy", ""),
+    ("student_t", "ae", "KNN test accuracy (k = 13)", 0.847,
+     "knn.z_mean.raw.test_accuracy_fixed_k", "seed: k = 13, not its best k"),
+    ("student_t", "ae", "KNN test F1 (k = 13)", 0.856, "knn.z_mean.raw.test_f1_fixed_k", ""),
+]  # fmt: skip
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested dict, keyed by their dotted path."""
+    flat: dict[str, float] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{path}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            flat[path] = float(value)
+    return flat
+
+
+def load_runs(paths: Iterable[str | os.PathLike]) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """``(dataset, model, seed, metrics)`` of each per-run metrics JSON file."""
+    runs = []
+    for path in paths:
+        metrics = json.loads(Path(path).read_text())
+        run = metrics.pop("run")
+        runs.append((run["dataset"], run["model"], int(run["seed"]), metrics))
+    return runs
+
+
+def long_frame(runs: Iterable[tuple[str, str, int, Mapping[str, Any]]]) -> pd.DataFrame:
+    """One row per (dataset, model, seed, metric) from ``(dataset, model, seed, metrics)``.
+
+    The ``sizes`` section (row counts, code size) describes a run; it is not a metric."""
+    rows = [
+        (dataset, model, int(seed), metric, value)
+        for dataset, model, seed, tree in runs
+        for metric, value in flatten(tree).items()
+        if not metric.startswith("sizes.")
+    ]
+    frame = pd.DataFrame(rows, columns=[*KEYS, "metric", "value"])
+    frame["group"] = frame["metric"].str.split(".").str[0]
+    return frame
+
+
+def t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Two-sided Student-t confidence interval of the mean (NaN for fewer than two values)."""
+    values = np.asarray(values, dtype=np.float64)
+    n = len(values)
+    if n < 2 or not np.all(np.isfinite(values)):
+        return math.nan, math.nan
+    mean, sem = values.mean(), values.std(ddof=1) / math.sqrt(n)
+    if sem == 0:
+        return float(mean), float(mean)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
+    return float(mean - half), float(mean + half)
+
+
+def _describe(values: pd.Series, confidence: float) -> pd.Series:
+    low, high = t_interval(values.to_numpy(), confidence)
+    n = len(values)
+    return pd.Series(
+        {
+            "n": n,
+            "mean": values.mean(),
+            "std": values.std(ddof=1) if n > 1 else math.nan,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+
+
+def summarize(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Mean, std, ``confidence`` t-interval and n over seeds per (dataset, model, metric)."""
+    grouped = frame.groupby(["group", "dataset", "model", "metric"], sort=False)["value"]
+    summary = grouped.apply(_describe, confidence=confidence).unstack().reset_index()
+    summary["n"] = summary["n"].astype(int)
+    return summary
+
+
+def paired(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """VAE - AE per metric over the seeds both models share: mean difference, its t-interval,
+    a paired t-test and in how many seeds the VAE's value is the higher."""
+    wide = frame.pivot_table(
+        index=["group", "dataset", "metric", "seed"], columns="model", values="value"
+    )
+    wide = wide.dropna(subset=[m for m in ("vae", "ae") if m in wide]).reset_index()
+    if not {"vae", "ae"} <= set(wide.columns):
+        return pd.DataFrame()
+    rows = []
+    for (group, dataset, metric), block in wide.groupby(["group", "dataset", "metric"], sort=False):
+        vae, ae = block["vae"].to_numpy(), block["ae"].to_numpy()
+        difference = vae - ae
+        low, high = t_interval(difference, confidence)
+        n = len(difference)
+        if n > 1 and np.std(difference) > 0:
+            test = stats.ttest_rel(vae, ae)
+            t_statistic, p_value = float(test.statistic), float(test.pvalue)
+        else:
+            t_statistic = p_value = math.nan
+        rows.append(
+            {
+                "group": group,
+                "dataset": dataset,
+                "metric": metric,
+                "n": n,
+                "vae_mean": vae.mean(),
+                "ae_mean": ae.mean(),
+                "difference": difference.mean(),
+                "ci_low": low,
+                "ci_high": high,
+                "t": t_statistic,
+                "p_value": p_value,
+                "vae_higher": int(np.sum(difference > 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def published(summary: pd.DataFrame) -> pd.DataFrame:
+    """The seed study's published numbers beside our mean and CI of the matching metric."""
+    index = summary.set_index(["dataset", "model", "metric"])
+    rows = []
+    for dataset, model, quantity, number, metric, note in PUBLISHED:
+        key = (dataset, model, metric)
+        ours = index.loc[key] if key in index.index else None
+        rows.append(
+            {
+                "dataset": dataset,
+                "model": model,
+                "quantity": quantity,
+                "published": number,
+                "ours_mean": ours["mean"] if ours is not None else math.nan,
+                "ci_low": ours["ci_low"] if ours is not None else math.nan,
+                "ci_high": ours["ci_high"] if ours is not None else math.nan,
+                "n": int(ours["n"]) if ours is not None else 0,
+                "metric": metric,
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def to_markdown(frame: pd.DataFrame, digits: int = 4) -> str:
+    """A GitHub-flavoured Markdown table; floats with ``digits`` significant digits."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return "" if math.isnan(value) else f"{value:.{digits}g}"
+        return str(value)
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"

@@ -1,0 +1,90 @@
+"""Aggregation across seeds: intervals, paired comparisons, the published-numbers table."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from covae import tables
+
+
+def _runs(values_vae, values_ae, dataset="gaussian"):
+    runs = []
+    for seed, (vae, ae) in enumerate(zip(values_vae, values_ae, strict=True)):
+        runs.append((dataset, "vae", seed, {"reconstruction": {"z_mean": {"mean": vae}}}))
+        runs.append((dataset, "ae", seed, {"reconstruction": {"z_mean": {"mean": ae}}}))
+    return runs
+
+
+def test_flatten_keeps_numeric_leaves_under_dotted_paths():
+    tree = {"a": {"b": 1, "c": {"d": 2.5}}, "e": "text", "f": True, "g": 3}
+    assert tables.flatten(tree) == {"a.b": 1.0, "a.c.d": 2.5, "g": 3.0}
+
+
+def test_interval_of_identical_values_has_zero_width_and_n_counts_seeds():
+    frame = tables.long_frame(_runs([0.3] * 4, [0.2] * 4))
+    summary = tables.summarize(frame, 0.95)
+    vae = summary[summary["model"] == "vae"].iloc[0]
+    assert vae["n"] == 4
+    assert vae["ci_low"] == vae["ci_high"] == vae["mean"] == 0.3
+    assert vae["std"] == 0
+
+
+def test_interval_matches_the_student_t_formula():
+    values = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    low, high = tables.t_interval(values, 0.95)
+    half = stats.t.ppf(0.975, 4) * values.std(ddof=1) / math.sqrt(5)
+    assert (low, high) == pytest.approx((values.mean() - half, values.mean() + half))
+    assert tables.t_interval(values, 0.5)[1] < high  # a lower level gives a narrower interval
+    assert all(math.isnan(x) for x in tables.t_interval(values[:1], 0.95))
+
+
+def test_paired_comparison_uses_the_same_seeds():
+    vae = [0.30, 0.35, 0.32, 0.40, 0.31]
+    ae = [0.25, 0.28, 0.27, 0.41, 0.22]
+    runs = _runs(vae, ae)
+    runs.append(("gaussian", "vae", 99, {"reconstruction": {"z_mean": {"mean": 9.0}}}))  # unpaired
+    paired = tables.paired(tables.long_frame(runs), 0.95).iloc[0]
+    difference = np.subtract(vae, ae)
+    assert paired["n"] == 5
+    assert paired["difference"] == pytest.approx(difference.mean())
+    assert paired["vae_higher"] == 4
+    assert paired["p_value"] == pytest.approx(stats.ttest_rel(vae, ae).pvalue)
+    assert (paired["ci_low"], paired["ci_high"]) == pytest.approx(
+        tables.t_interval(difference, 0.95)
+    )
+
+
+def test_published_table_sits_beside_our_matching_metric():
+    frame = tables.long_frame(_runs([0.31, 0.33], [0.25, 0.27]))
+    rows = tables.published(tables.summarize(frame, 0.95)).set_index(
+        ["dataset", "model", "quantity"]
+    )
+    ae = rows.loc[("gaussian", "ae", "mean test reconstruction error")]
+    assert ae["published"] == 0.256
+    assert ae["ours_mean"] == pytest.approx(0.26)
+    assert ae["n"] == 2
+    knn = rows.loc[("student_t", "vae", "KNN CV accuracy")]
+    assert math.isnan(knn["ours_mean"]) and knn["n"] == 0  # not measured in these runs
+
+
+def test_markdown_twin_has_a_row_per_csv_row_and_no_nan_text():
+    frame = pd.DataFrame({"metric": ["a", "b"], "mean": [0.123456, math.nan], "n": [5, 5]})
+    lines = tables.to_markdown(frame).splitlines()
+    assert lines[0] == "| metric | mean | n |"
+    assert len(lines) == 2 + len(frame)
+    assert "0.1235" in lines[2] and "nan" not in lines[3].lower()
+
+
+def test_load_runs_reads_identity_from_the_run_section(tmp_path):
+    path = tmp_path / "seed3.json"
+    metrics = {"sizes": {"n_test": 10}, "density": {"nn_ratio": 0.9}}
+    run = {"dataset": "student_t", "model": "ae", "seed": 3}
+    path.write_text(json.dumps({"run": run, **metrics}))
+    runs = tables.load_runs([path])
+    assert runs == [("student_t", "ae", 3, metrics)]
+    frame = tables.long_frame(runs)
+    assert list(frame["metric"]) == ["density.nn_ratio"]  # sizes describe a run; not a metric

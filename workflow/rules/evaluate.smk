@@ -1,0 +1,118 @@
+# Evaluation stage: every metric of each run, tables across seeds, and their figures.
+
+TABLES = [
+    "reconstruction",
+    "knn",
+    "factors",
+    "density",
+    "training",
+    "paired",
+    "published",
+]
+
+
+def runs_of(pattern, dataset=None):
+    """``pattern`` expanded over models and seeds (and data sets unless one is given)."""
+    datasets = DATASETS if dataset is None else [dataset]
+    return expand(pattern, dataset=datasets, model=MODELS, seed=config["seeds"])
+
+
+rule evaluate:
+    input:
+        data="results/data/{dataset}.npz",
+        run="results/models/{dataset}/{model}/seed{seed}",
+        latents="results/latents/{dataset}/{model}/seed{seed}.npz",
+        reconstructions="results/reconstructions/{dataset}/{model}/seed{seed}.npz",
+    output:
+        metrics="results/metrics/{dataset}/{model}/seed{seed}.json",
+        errors="results/metrics/{dataset}/{model}/seed{seed}.npz",
+    log:
+        "results/logs/evaluate/{dataset}/{model}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/evaluate/{dataset}/{model}/seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        evaluation=config["evaluation"],
+    script:
+        "../scripts/evaluate.py"
+
+
+rule tables:
+    input:
+        runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
+    output:
+        expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
+    log:
+        "results/logs/tables.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        confidence=config["evaluation"]["confidence"],
+    script:
+        "../scripts/make_tables.py"
+
+
+rule figure_reconstruction_errors:
+    input:
+        lambda wildcards: runs_of(
+            "results/metrics/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
+        ),
+    output:
+        "figures/reconstruction_errors_{dataset}.png",
+    log:
+        "results/logs/figures/reconstruction_errors_{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_reconstruction_errors.py"
+
+
+rule figure_reconstructions:
+    input:
+        data="results/data/{dataset}.npz",
+        runs=expand(
+            "results/reconstructions/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
+    output:
+        "figures/reconstructions_{dataset}.png",
+    log:
+        "results/logs/figures/reconstructions_{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        figure=config["figures"]["reconstructions"],
+        models=MODELS,
+    script:
+        "../scripts/plot_reconstructions.py"
+
+
+rule figure_metrics:
+    input:
+        lambda wildcards: runs_of(
+            "results/metrics/{dataset}/{model}/seed{seed}.json", wildcards.dataset
+        ),
+    output:
+        "figures/metrics_{dataset}.png",
+    log:
+        "results/logs/figures/metrics_{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_metrics.py"

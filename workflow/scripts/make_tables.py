@@ -1,0 +1,22 @@
+"""Write results/tables/{table}.csv and .md: every metric across seeds, the paired VAE - AE
+comparison and the seed study's published numbers beside ours."""
+
+from pathlib import Path
+
+from covae import io, logs, tables
+
+log = logs.setup(snakemake.log[0])
+confidence = snakemake.params.confidence
+runs = tables.load_runs(snakemake.input)
+frame = tables.long_frame(runs)
+summary = tables.summarize(frame, confidence)
+outputs = {group: block.drop(columns="group") for group, block in summary.groupby("group")}
+outputs["paired"] = tables.paired(frame, confidence)
+outputs["published"] = tables.published(summary)
+for path in snakemake.output:
+    name, ext = Path(path).stem, Path(path).suffix
+    table = outputs[name]
+    text = table.to_csv(index=False) if ext == ".csv" else tables.to_markdown(table)
+    io.save_text(path, text)
+log.info("%d runs, %d metrics per run at most -> %d tables", len(runs),
+         frame.groupby(tables.KEYS).size().max(), len(outputs))  # fmt: skip

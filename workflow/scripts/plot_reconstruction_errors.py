@@ -1,0 +1,19 @@
+"""Draw figures/reconstruction_errors_{dataset}.png: per-image test errors of every run."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+frames = []
+for path in map(Path, snakemake.input):
+    model, seed = path.parent.name, int(path.stem.removeprefix("seed"))
+    for code, errors in io.load_arrays(path).items():
+        frames.append(pd.DataFrame({"model": model, "seed": seed, "code": code, "error": errors}))
+fig = plots.reconstruction_error_distributions(
+    pd.concat(frames, ignore_index=True), title=snakemake.wildcards.dataset
+)
+io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
+log.info("drew %d error distributions to %s", len(frames), snakemake.output[0])
