@@ -36,8 +36,9 @@ format: $(INSTALLED) ## rewrite the code in the house style
 	$(BIN)/ruff format .
 	$(BIN)/snakefmt Snakefile workflow/rules
 
-bench: $(INSTALLED) ## print the data benchmark (package vs per-image reference)
+bench: $(INSTALLED) ## print the benchmarks: data (vs a per-image reference), evaluate (vs its budget)
 	$(BIN)/python -m covae.bench data
+	$(BIN)/python -m covae.bench evaluate
 
 clean-results: ## delete intermediates (data, models, latents, metrics, logs); keeps committed outputs
 	rm -rf results/data results/models results/latents results/metrics results/logs results/benchmarks

@@ -1,5 +1,6 @@
-"""Shared fixtures: the repository root and the two configurations."""
+"""Shared fixtures: the repository root, the two configurations, a copy of the workflow."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,11 @@ def paper_config() -> dict:
 @pytest.fixture
 def smoke_config() -> dict:
     return load_config("smoke.yaml")
+
+
+def copy_workflow(workdir: Path) -> Path:
+    """Copy the Snakefile, workflow/ and config/ into ``workdir`` (a place to run snakemake)."""
+    shutil.copy(ROOT / "Snakefile", workdir)
+    for folder in ("workflow", "config"):
+        shutil.copytree(ROOT / folder, workdir / folder)
+    return workdir

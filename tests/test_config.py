@@ -9,7 +9,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from covae.config import ConfigError, check
+from covae.config import ConfigError, check, main_model, model_settings
 from tests.conftest import ROOT
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
@@ -129,3 +129,21 @@ def test_command_line_numbers_are_parsed():
     assert parse_numbers(config) == {
         "seeds": [0, 1], "model": {"loss": "elbo", "beta": 0.5, "latent_dim": 3}
     }  # fmt: skip
+
+
+def test_model_settings_put_the_study_first_and_cross_every_value(paper_config):
+    assert model_settings(paper_config) == [{"latent_dim": 3, "beta": 1.0}]
+    paper_config["model"].update(latent_dim=[3, 8], beta=[1.0, 4.0, 0.5])
+    settings = model_settings(paper_config)
+    assert len(settings) == 6 and settings[0] == {"latent_dim": 3, "beta": 1.0}
+    assert {(s["latent_dim"], s["beta"]) for s in settings} == {
+        (d, b) for d in (3, 8) for b in (1.0, 4.0, 0.5)
+    }
+    main = main_model(paper_config)
+    assert main["latent_dim"] == 3 and main["beta"] == 1.0 and main["loss"] == "elbo"
+
+
+def test_knn_search_range_must_not_be_empty(paper_config):
+    paper_config["evaluation"]["knn"].update(k_min=10, k_max=5)
+    with pytest.raises(ConfigError, match=r"evaluation.knn.k_max: 5 .* k_max >= k_min"):
+        check(paper_config)

@@ -59,11 +59,7 @@ def test_data_benchmark_prints_a_ratio_line():
 
 
 def test_train_benchmark_prints_every_model_and_a_ratio_line():
-    result = subprocess.run(
-        [sys.executable, "-m", "covae.bench", "train", "--config", "config/smoke.yaml",
-         "--images", "128", "--epochs", "1"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    )  # fmt: skip
+    result = bench("train", "--config", "config/smoke.yaml", "--images", "128", "--epochs", "1")
     lines = result.stdout.strip().splitlines()
     for name in ("reference", "vae", "ae", "vae_bf16"):
         assert any(line.startswith(f"{name} ") and "images/s" in line for line in lines), name
@@ -71,12 +67,16 @@ def test_train_benchmark_prints_every_model_and_a_ratio_line():
     assert float(lines[-1].split("ratio")[1].split()[0]) > 0
 
 
-def test_evaluate_benchmark_times_every_part_and_prints_a_ratio_line():
-    result = subprocess.run(
-        [sys.executable, "-m", "covae.bench", "evaluate", "--config", "config/smoke.yaml"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+def bench(*args, check=True):
+    """``python -m covae.bench ARGS`` in the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "covae.bench", *args],
+        capture_output=True, text=True, cwd=ROOT, check=check,
     )  # fmt: skip
-    lines = result.stdout.strip().splitlines()
+
+
+def test_evaluate_benchmark_times_every_part_and_prints_a_ratio_line():
+    lines = bench("evaluate", "--config", "config/smoke.yaml").stdout.strip().splitlines()
     assert lines[0].startswith("evaluate  : student_t, 405 images (81 test)")
     assert any(line.startswith("metrics   :") for line in lines)
     assert lines[-1].startswith("evaluate: ") and "ratio" in lines[-1]
@@ -84,9 +84,6 @@ def test_evaluate_benchmark_times_every_part_and_prints_a_ratio_line():
 
 
 def test_evaluate_benchmark_wants_latents_and_reconstructions_together():
-    result = subprocess.run(
-        [sys.executable, "-m", "covae.bench", "evaluate", "--latents", "x.npz"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = bench("evaluate", "--latents", "x.npz", check=False)
     assert result.returncode == 2
     assert "--latents and --reconstructions go together" in result.stderr

@@ -248,3 +248,14 @@ def test_training_summary_reads_the_kept_epoch():
     assert evaluation.training_summary(history) == {
         "epochs_run": 3, "epoch_kept": 2, "val_loss_kept": 2.5, "seconds": 6.0
     }  # fmt: skip
+
+
+def test_density_of_a_wide_code_is_measured_on_its_leading_components():
+    rng = np.random.default_rng(9)
+    flat = rng.uniform(-1, 1, size=(2000, 3)) @ rng.normal(size=(3, 8))  # a 3-D cloud in 8-D
+    wide = flat + 1e-3 * rng.normal(size=flat.shape)
+    kwargs = dict(probes=3000, gap_quantile=0.99, seed=0)
+    result = metrics.latent_density(wide, **kwargs)
+    assert 0.8 < result["nn_ratio"] < 1.2 and result["gap_fraction"] < 0.05
+    with pytest.raises(ValueError, match="two code axes"):
+        metrics.latent_density(wide[:, :1], **kwargs)

@@ -88,3 +88,23 @@ def test_load_runs_reads_identity_from_the_run_section(tmp_path):
     assert runs == [("student_t", "ae", 3, metrics)]
     frame = tables.long_frame(runs)
     assert list(frame["metric"]) == ["density.nn_ratio"]  # sizes describe a run; not a metric
+
+
+def test_sweep_summary_keeps_settings_apart():
+    runs = [
+        (
+            latent_dim,
+            1.0,
+            "gaussian",
+            "vae",
+            seed,
+            {"density": {"nn_ratio": latent_dim + seed / 10}},
+        )
+        for latent_dim in (3, 8)
+        for seed in range(3)
+    ]
+    frame = tables.long_frame(runs, keys=tables.SWEEP_KEYS)
+    summary = tables.summarize(frame, 0.95, by=("latent_dim", "beta", "dataset", "model"))
+    assert list(summary["latent_dim"]) == [3, 8]
+    assert list(summary["n"]) == [3, 3]
+    assert summary["mean"].tolist() == pytest.approx([3.1, 8.1])

@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 
 from covae import io
-from tests.conftest import ROOT, load_config
+from tests.conftest import copy_workflow, load_config
 
 
 def snakemake(workdir, *args):
@@ -36,10 +35,7 @@ def snakemake(workdir, *args):
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     """A copy of the workflow in a temporary directory, run once to completion."""
-    workdir = tmp_path_factory.mktemp("smoke")
-    shutil.copy(ROOT / "Snakefile", workdir)
-    for folder in ("workflow", "config"):
-        shutil.copytree(ROOT / folder, workdir / folder)
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
     result = snakemake(workdir)
     assert result.returncode == 0, result.stderr[-4000:]
     return workdir
@@ -96,6 +92,8 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
                 assert {p.name for p in run.iterdir() if not p.name.startswith(".")} == {
                     "encoder.keras", "decoder.keras", "history.csv"
                 }  # fmt: skip
+                log = smoke_run / "results" / "logs" / "train" / dataset / model / f"seed{seed}.log"
+                assert re.search(r"training with tensorflow on (CPU|GPU: \S+)", log.read_text())
                 history = (run / "history.csv").read_text().splitlines()
                 assert history[0] == "epoch,loss,val_loss,seconds,kept"
                 assert len(history) - 1 <= config["training"]["max_epochs"][model]
@@ -124,6 +122,7 @@ def test_config_override_on_the_command_line_adds_the_new_seed_only(smoke_run):
 @pytest.mark.slow
 def test_smoke_dag_evaluates_every_run(smoke_run):
     config = load_config("smoke.yaml")
+    config_setting = {key: config["model"][key] for key in ("latent_dim", "beta")}
     for dataset in ("gaussian", "student_t"):
         data = io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")
         n_test = int(data["is_test"].sum())
@@ -140,7 +139,9 @@ def test_smoke_dag_evaluates_every_run(smoke_run):
                 metrics = json.loads(
                     (smoke_run / "results" / "metrics" / f"{name}.json").read_text()
                 )
-                assert metrics["run"] == {"dataset": dataset, "model": model, "seed": seed}
+                assert metrics["run"] == {
+                    "dataset": dataset, "model": model, "seed": seed, **config_setting
+                }  # fmt: skip
                 assert metrics["sizes"]["n_test"] == n_test
                 assert metrics["reconstruction"]["z_mean"]["mean"] == pytest.approx(
                     errors["z_mean"].mean()

@@ -108,7 +108,9 @@ def bench_train(
     rows = np.random.default_rng(0).choice(len(factors), size=n_images, replace=False)
     x = heatmaps.images(spec.axis, factors[rows], threads=threads)[..., None]
     batch = int(config["training"]["batch_size"])
-    latent = int(config["model"]["latent_dim"])
+    from covae.config import main_model
+
+    latent = int(main_model(config)["latent_dim"])
 
     results = {}
     for name in ("reference", "vae", "ae", "vae_bf16"):

@@ -46,6 +46,30 @@ def parse_numbers(node: Any) -> Any:
     return _number(node) if isinstance(node, str) else node
 
 
+def as_list(value: Any) -> list:
+    """A sweepable key's values: a list as it is, a single value as a list of one."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def model_settings(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every (latent_dim, beta) the config sweeps, the study's own (the first of each) first.
+
+    ``model.latent_dim`` and ``model.beta`` take one value or a list; the runs of the first
+    pair are the study's, every other pair is a sweep setting.
+    """
+    model = config["model"]
+    return [
+        {"latent_dim": latent_dim, "beta": beta}
+        for latent_dim in as_list(model["latent_dim"])
+        for beta in as_list(model["beta"])
+    ]
+
+
+def main_model(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``model`` section with the study's own setting in place of any list."""
+    return {**config["model"], **model_settings(config)[0]}
+
+
 def _grid(data: Mapping[str, Any], key: str) -> np.ndarray:
     start, stop, step = (data[key][name] for name in ("start", "stop", "step"))
     values = axis_grid(start, stop, step)

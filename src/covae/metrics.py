@@ -108,6 +108,17 @@ def knn_separability(
 # ---------------------------------------------------------------------------- latent density
 
 
+# Latent density is measured in at most this many dimensions (see latent_density).
+DENSITY_DIMS = 3
+
+
+def principal_components(points: np.ndarray, count: int) -> np.ndarray:
+    """Coordinates of centred ``points`` on their ``count`` leading principal axes."""
+    centred = points - points.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    return centred @ axes[:count].T
+
+
 def uniform_in_hull(points: np.ndarray, count: int, seed: int) -> np.ndarray:
     """``count`` points uniform in the convex hull of ``points``, by rejection sampling."""
     points = np.asarray(points, dtype=np.float64)
@@ -146,12 +157,20 @@ def latent_density(
 
     "Less dense, with more gaps" (the seed's words for the AE) reads as a lower ``nn_ratio`` and
     a higher ``gap_fraction``.
+
+    A code of more than three axes is measured on its first three principal components: the
+    convex hull of a cloud in d dimensions has a number of facets that explodes with d, and a
+    uniform draw from its bounding box almost never lands inside it.
     """
     codes = np.asarray(codes, dtype=np.float64)
     std = codes.std(axis=0)
+    if codes.shape[1] < 2:
+        raise ValueError("a latent density needs at least two code axes")
     if np.any(std == 0):
         raise ValueError("a code axis is constant; the cloud has no volume")
     codes = (codes - codes.mean(axis=0)) / std
+    if codes.shape[1] > DENSITY_DIMS:
+        codes = principal_components(codes, DENSITY_DIMS)
     n = len(codes)
     reference = uniform_in_hull(codes, n, seed)
     probe_points = uniform_in_hull(codes, probes, seed + 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-KEYS = ["dataset", "model", "seed"]
+KEYS = ("dataset", "model", "seed")
+# A sweep's runs also differ in their model setting.
+SWEEP_KEYS = ("latent_dim", "beta", *KEYS)
 
 # The seed study's published numbers (one run each; DESIGN.md), with the metric of ours that
 # measures the same thing and how the seed's protocol differed.
@@ -54,27 +56,30 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return flat
 
 
-def load_runs(paths: Iterable[str | os.PathLike]) -> list[tuple[str, str, int, dict[str, Any]]]:
-    """``(dataset, model, seed, metrics)`` of each per-run metrics JSON file."""
+def load_runs(
+    paths: Iterable[str | os.PathLike], keys: Sequence[str] = KEYS
+) -> list[tuple[Any, ...]]:
+    """``(*run[key] for key in keys, metrics)`` of each per-run metrics JSON file."""
     runs = []
     for path in paths:
         metrics = json.loads(Path(path).read_text())
         run = metrics.pop("run")
-        runs.append((run["dataset"], run["model"], int(run["seed"]), metrics))
+        runs.append((*(run[key] for key in keys), metrics))
     return runs
 
 
-def long_frame(runs: Iterable[tuple[str, str, int, Mapping[str, Any]]]) -> pd.DataFrame:
-    """One row per (dataset, model, seed, metric) from ``(dataset, model, seed, metrics)``.
+def long_frame(runs: Iterable[tuple[Any, ...]], keys: Sequence[str] = KEYS) -> pd.DataFrame:
+    """One row per run and metric from ``(*keys, metrics)`` tuples (see :func:`load_runs`).
 
     The ``sizes`` section (row counts, code size) describes a run; it is not a metric."""
     rows = [
-        (dataset, model, int(seed), metric, value)
-        for dataset, model, seed, tree in runs
-        for metric, value in flatten(tree).items()
+        (*run[:-1], metric, value)
+        for run in runs
+        for metric, value in flatten(run[-1]).items()
         if not metric.startswith("sizes.")
     ]
-    frame = pd.DataFrame(rows, columns=[*KEYS, "metric", "value"])
+    frame = pd.DataFrame(rows, columns=[*keys, "metric", "value"])
+    frame["seed"] = frame["seed"].astype(int)
     frame["group"] = frame["metric"].str.split(".").str[0]
     return frame
 
@@ -106,9 +111,11 @@ def _describe(values: pd.Series, confidence: float) -> pd.Series:
     )
 
 
-def summarize(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Mean, std, ``confidence`` t-interval and n over seeds per (dataset, model, metric)."""
-    grouped = frame.groupby(["group", "dataset", "model", "metric"], sort=False)["value"]
+def summarize(
+    frame: pd.DataFrame, confidence: float, by: Sequence[str] = ("dataset", "model")
+) -> pd.DataFrame:
+    """Mean, std, ``confidence`` t-interval and n over seeds per ``by`` columns and metric."""
+    grouped = frame.groupby(["group", *by, "metric"], sort=False)["value"]
     summary = grouped.apply(_describe, confidence=confidence).unstack().reset_index()
     summary["n"] = summary["n"].astype(int)
     return summary

@@ -192,11 +192,20 @@ def reconstruct(
 
 
 def device() -> str:
-    """The accelerator Keras will use ("GPU: ..." when TensorFlow sees one, else "CPU")."""
-    if keras.backend.backend() == "tensorflow":
+    """The Keras backend and the device it trains on, e.g. "tensorflow on CPU" or
+    "jax on GPU: cuda:0". A GPU is used whenever the backend sees one; nothing to configure."""
+    backend = keras.backend.backend()
+    accelerators: list[str] = []
+    if backend == "tensorflow":
         import tensorflow as tf
 
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            return "GPU: " + ", ".join(gpu.name for gpu in gpus)
-    return "CPU"
+        accelerators = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+    elif backend == "jax":
+        import jax
+
+        accelerators = [str(d) for d in jax.devices() if d.platform != "cpu"]
+    elif backend == "torch":
+        import torch
+
+        accelerators = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    return f"{backend} on " + ("GPU: " + ", ".join(accelerators) if accelerators else "CPU")

@@ -1,4 +1,7 @@
 # Shared by every stage: the cross-key config check, wildcard constraints, the final targets.
+import math
+import re
+
 import covae.config
 from snakemake.exceptions import WorkflowError
 
@@ -9,12 +12,73 @@ except covae.config.ConfigError as error:
 
 DATASETS = ["gaussian", "student_t"]
 MODELS = ["vae", "ae"]
+# Model settings (latent_dim, beta): the study's first, then any the config sweeps.
+SETTINGS = covae.config.model_settings(config)
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
     model="|".join(MODELS),
     seed=r"\d+",
+    root=r"results(/sweep/latent\d+_beta[0-9.e+-]+)?",
+
+
+def root_of(setting):
+    """Where a setting's runs live: ``results`` for the study's, a sweep folder otherwise."""
+    if setting == SETTINGS[0]:
+        return "results"
+    return f"results/sweep/latent{setting['latent_dim']}_beta{setting['beta']:g}"
+
+
+def setting_of(root):
+    """The (latent_dim, beta) of a run folder's ``root`` wildcard (inverse of root_of)."""
+    if root == "results":
+        return SETTINGS[0]
+    latent_dim, beta = re.fullmatch(
+        r"results/sweep/latent(\d+)_beta(.+)", root
+    ).groups()
+    return {"latent_dim": int(latent_dim), "beta": float(beta)}
+
+
+def model_config(wildcards):
+    """The ``model`` and ``training`` sections of one run, its sweep setting filled in."""
+    model = {**config["model"], **setting_of(wildcards.root)}
+    return {"model": model, "training": config["training"]}
+
+
+def swept_runs(pattern):
+    """``pattern`` (with {root}) over every run of a sweep: each setting x data set x seed for
+    the VAE, and for the AE each latent_dim once (beta does not change an AE)."""
+    first_beta = SETTINGS[0]["beta"]
+    return [
+        pattern.format(root=root_of(setting), dataset=dataset, model=model, seed=seed)
+        for setting in SETTINGS
+        for model in MODELS
+        if model == "vae" or setting["beta"] == first_beta
+        for dataset in DATASETS
+        for seed in config["seeds"]
+    ]
+
+
+def threads_of(kind):
+    """Threads of a kind of job (``resources.<kind>.threads`` in the config)."""
+    return config["resources"][kind]["threads"]
+
+
+def resources_of(kind):
+    """``mem_mb`` and ``runtime`` (minutes) of a kind of job, from the config. Training's
+    runtime is estimated from its epoch bound, and it asks for a GPU when ``resources.gpu``.
+    """
+    section = config["resources"][kind]
+    if kind != "train":
+        return {"mem_mb": section["mem_mb"], "runtime": section["runtime"]}
+    per_epoch, bounds = section["minutes_per_epoch"], config["training"]["max_epochs"]
+
+    def runtime(wildcards):
+        return math.ceil(5 + per_epoch * bounds[wildcards.model])
+
+    gpu = {"gpu": 1} if config["resources"]["gpu"] else {}
+    return {"mem_mb": section["mem_mb"], "runtime": runtime, **gpu}
 
 
 def all_outputs():
@@ -28,4 +92,9 @@ def all_outputs():
             dataset=DATASETS,
         ),
         *expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
+        *(
+            ["results/tables/sweep.csv", "results/tables/sweep.md"]
+            if len(SETTINGS) > 1
+            else []
+        ),
     ]

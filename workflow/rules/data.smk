@@ -8,10 +8,9 @@ rule heatmaps:
         "results/logs/data/{dataset}.log",
     benchmark:
         "results/benchmarks/data/{dataset}.tsv"
-    threads: 2
+    threads: threads_of("data")
     resources:
-        mem_mb=2000,
-        runtime=5,
+        **resources_of("data"),
     params:
         data=config["data"],
     script:
@@ -25,10 +24,9 @@ rule figure_heatmaps:
         "figures/heatmaps_{dataset}.png",
     log:
         "results/logs/figures/heatmaps_{dataset}.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         figure=config["figures"]["heatmaps"],
         heavy_df=lambda wildcards: (

@@ -20,22 +20,22 @@ def runs_of(pattern, dataset=None):
 rule evaluate:
     input:
         data="results/data/{dataset}.npz",
-        run="results/models/{dataset}/{model}/seed{seed}",
-        latents="results/latents/{dataset}/{model}/seed{seed}.npz",
-        reconstructions="results/reconstructions/{dataset}/{model}/seed{seed}.npz",
+        run="{root}/models/{dataset}/{model}/seed{seed}",
+        latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
+        reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
     output:
-        metrics="results/metrics/{dataset}/{model}/seed{seed}.json",
-        errors="results/metrics/{dataset}/{model}/seed{seed}.npz",
+        metrics="{root}/metrics/{dataset}/{model}/seed{seed}.json",
+        errors="{root}/metrics/{dataset}/{model}/seed{seed}.npz",
     log:
-        "results/logs/evaluate/{dataset}/{model}/seed{seed}.log",
+        "{root}/logs/evaluate/{dataset}/{model}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/evaluate/{dataset}/{model}/seed{seed}.tsv"
-    threads: 1
+        "{root}/benchmarks/evaluate/{dataset}/{model}/seed{seed}.tsv"
+    threads: threads_of("evaluate")
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **resources_of("evaluate"),
     params:
         evaluation=config["evaluation"],
+        setting=lambda wildcards: setting_of(wildcards.root),
     script:
         "../scripts/evaluate.py"
 
@@ -47,14 +47,30 @@ rule tables:
         expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     log:
         "results/logs/tables.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         confidence=config["evaluation"]["confidence"],
     script:
         "../scripts/make_tables.py"
+
+
+rule sweep_table:
+    input:
+        swept_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+    output:
+        csv="results/tables/sweep.csv",
+        md="results/tables/sweep.md",
+    log:
+        "results/logs/sweep_table.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        confidence=config["evaluation"]["confidence"],
+    script:
+        "../scripts/make_sweep_table.py"
 
 
 rule figure_reconstruction_errors:
@@ -66,10 +82,9 @@ rule figure_reconstruction_errors:
         "figures/reconstruction_errors_{dataset}.png",
     log:
         "results/logs/figures/reconstruction_errors_{dataset}.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         figure=config["figures"]["evaluation"],
     script:
@@ -88,10 +103,9 @@ rule figure_reconstructions:
         "figures/reconstructions_{dataset}.png",
     log:
         "results/logs/figures/reconstructions_{dataset}.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         figure=config["figures"]["reconstructions"],
         models=MODELS,
@@ -108,10 +122,9 @@ rule figure_metrics:
         "figures/metrics_{dataset}.png",
     log:
         "results/logs/figures/metrics_{dataset}.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         figure=config["figures"]["evaluation"],
     script:

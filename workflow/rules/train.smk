@@ -1,22 +1,22 @@
-# Training stage: one run per data set x model x replicate seed, then the codes of every image
-# and the decoded test images (one job, so the run is loaded once).
+# Training stage: one run per data set x model x replicate seed (x sweep setting), then the
+# codes of every image and the decoded test images (one job, so the run is loaded once).
+# {root} is "results" for the study's setting and results/sweep/latent{d}_beta{b} otherwise.
 
 
 rule train:
     input:
         "results/data/{dataset}.npz",
     output:
-        directory("results/models/{dataset}/{model}/seed{seed}"),
+        directory("{root}/models/{dataset}/{model}/seed{seed}"),
     log:
-        "results/logs/train/{dataset}/{model}/seed{seed}.log",
+        "{root}/logs/train/{dataset}/{model}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/train/{dataset}/{model}/seed{seed}.tsv"
-    threads: 2
+        "{root}/benchmarks/train/{dataset}/{model}/seed{seed}.tsv"
+    threads: threads_of("train")
     resources:
-        mem_mb=4000,
-        runtime=60,
+        **resources_of("train"),
     params:
-        config={key: config[key] for key in ("model", "training")},
+        config=model_config,
     script:
         "../scripts/train.py"
 
@@ -24,16 +24,15 @@ rule train:
 rule encode:
     input:
         data="results/data/{dataset}.npz",
-        run="results/models/{dataset}/{model}/seed{seed}",
+        run="{root}/models/{dataset}/{model}/seed{seed}",
     output:
-        latents="results/latents/{dataset}/{model}/seed{seed}.npz",
-        reconstructions="results/reconstructions/{dataset}/{model}/seed{seed}.npz",
+        latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
+        reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
     log:
-        "results/logs/encode/{dataset}/{model}/seed{seed}.log",
-    threads: 2
+        "{root}/logs/encode/{dataset}/{model}/seed{seed}.log",
+    threads: threads_of("encode")
     resources:
-        mem_mb=3000,
-        runtime=10,
+        **resources_of("encode"),
     params:
         loss=config["model"]["loss"],
     script:
@@ -51,10 +50,9 @@ rule figure_training:
         "figures/training_{dataset}.png",
     log:
         "results/logs/figures/training_{dataset}.log",
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **resources_of("report"),
     params:
         figure=config["figures"]["training"],
     script:

@@ -22,7 +22,9 @@ metrics = evaluation.evaluate_run(
     seed,
 )
 metrics["training"] = evaluation.training_summary(pd.read_csv(f"{snakemake.input.run}/history.csv"))
-metrics["run"] = {"dataset": wildcards.dataset, "model": wildcards.model, "seed": seed}
+metrics["run"] = {
+    "dataset": wildcards.dataset, "model": wildcards.model, "seed": seed, **snakemake.params.setting
+}  # fmt: skip
 io.save_text(snakemake.output.metrics, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
 io.save_arrays(snakemake.output.errors, errors)
 log.info("%s", json.dumps(metrics, sort_keys=True))

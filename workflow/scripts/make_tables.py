@@ -19,4 +19,4 @@ for path in snakemake.output:
     text = table.to_csv(index=False) if ext == ".csv" else tables.to_markdown(table)
     io.save_text(path, text)
 log.info("%d runs, %d metrics per run at most -> %d tables", len(runs),
-         frame.groupby(tables.KEYS).size().max(), len(outputs))  # fmt: skip
+         frame.groupby(list(tables.KEYS)).size().max(), len(outputs))  # fmt: skip

@@ -9,7 +9,7 @@ spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model)
 data = io.load_arrays(snakemake.input[0])
 train_images = data["images"][~data["is_test"]]
 log.info(
-    "%s %s seed %d: %d training images, %s, device %s",
+    "%s %s seed %d: %d training images, %s; training with %s",
     wildcards.dataset, wildcards.model, seed, len(train_images), spec, training.device(),
 )  # fmt: skip
 model, history = training.fit(wildcards.model, train_images, spec, seed)

@@ -1,0 +1,123 @@
+"""Dry runs: the SLURM profile, resources from the config, the GPU switch and sweeps."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import copy_workflow, load_config
+from tests.test_workflow import snakemake
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A copy of the workflow with nothing run yet."""
+    return copy_workflow(tmp_path_factory.mktemp("dry"))
+
+
+def dry_run(workdir, *args):
+    result = snakemake(workdir, "--dry-run", *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def jobs(output):
+    """(rule, resources dict, threads) of every job a dry run lists."""
+    found = []
+    for block in re.split(r"\n(?=\[.*\]\n(?:local)?rule )", output):
+        rule = re.search(r"^(?:local)?rule (\w+):", block, flags=re.MULTILINE)
+        if not rule:
+            continue
+        resources = re.search(r"^\s+resources: (.*)$", block, flags=re.MULTILINE)
+        threads = re.search(r"^\s+threads: (\d+)$", block, flags=re.MULTILINE)
+        pairs = dict(item.split("=", 1) for item in resources.group(1).split(", "))
+        found.append((rule.group(1), pairs, int(threads.group(1)) if threads else 1))
+    return found
+
+
+def job_counts(output):
+    stats = output.split("Job stats:")[1]
+    counts = re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.MULTILINE)
+    return {rule: int(n) for rule, n in counts if rule != "total"}
+
+
+def write_config(workdir, name, content):
+    (workdir / name).write_text(yaml.safe_dump(content))
+    return name
+
+
+@pytest.mark.slow
+def test_every_job_takes_threads_memory_and_runtime_from_the_config(workdir):
+    config = load_config("smoke.yaml")["resources"]
+    listed = jobs(dry_run(workdir))
+    kinds = {"heatmaps": "data", "train": "train", "encode": "encode", "evaluate": "evaluate"}
+    assert {rule for rule, _, _ in listed} >= set(kinds)
+    for rule, resources, threads in listed:
+        if rule == "all":
+            continue
+        kind = config[kinds.get(rule, "report")]
+        assert int(resources["mem_mb"]) == kind["mem_mb"], rule
+        assert threads == kind["threads"], rule
+        if rule == "train":  # estimated from the epoch bound (2 epochs in the smoke config)
+            assert int(resources["runtime"]) == 5 + 2
+            assert "gpu" not in resources
+        else:
+            assert int(resources["runtime"]) == kind["runtime"], rule
+
+
+@pytest.mark.slow
+def test_slurm_profile_dry_run_gives_every_job_runtime_and_memory(workdir):
+    pytest.importorskip("snakemake_executor_plugin_slurm")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "config/smoke.yaml",
+         "--workflow-profile", "workflow/profiles/slurm"],
+        capture_output=True, text=True, cwd=workdir, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert "profile workflow/profiles/slurm" in output
+    listed = jobs(output)
+    assert len(listed) == sum(job_counts(output).values())
+    for rule, resources, _ in listed:
+        assert int(resources["runtime"]) > 0 and int(resources["mem_mb"]) > 0, rule
+        if rule == "train":  # the profile's per-rule override for a cluster node
+            assert int(resources["mem_mb"]) == 8000
+
+
+@pytest.mark.slow
+def test_gpu_switch_asks_for_one_gpu_per_training_job_only(workdir):
+    name = write_config(workdir, "gpu.yaml", {"resources": {"gpu": True}})
+    for rule, resources, _ in jobs(dry_run(workdir, "--configfile", "config/smoke.yaml", name)):
+        assert resources.get("gpu") == ("1" if rule == "train" else None), rule
+
+
+@pytest.mark.slow
+def test_a_3x2x2_sweep_lists_every_run_once(workdir):
+    name = write_config(
+        workdir,
+        "sweep.yaml",
+        {"seeds": [0, 1, 2], "model": {"latent_dim": [3, 8], "beta": [1.0, 4.0]}},
+    )
+    output = dry_run(workdir, "--configfile", "config/smoke.yaml", name)
+    counts = job_counts(output)
+    # VAE: 3 seeds x 2 latent sizes x 2 betas x 2 data sets; AE: beta does not touch it.
+    vae, ae = 3 * 2 * 2 * 2, 3 * 2 * 2
+    assert counts["train"] == counts["encode"] == counts["evaluate"] == vae + ae
+    assert counts["sweep_table"] == 1 and counts["tables"] == 1
+    runs = set(re.findall(r"output: (results\S*/models/\S+)", output))
+    assert len(runs) == vae + ae
+    assert "results/models/gaussian/vae/seed2" in runs  # the study's setting keeps its paths
+    assert "results/sweep/latent8_beta4/models/student_t/vae/seed0" in runs
+    assert not any(r.startswith("results/sweep/latent3_beta4/models/student_t/ae") for r in runs)
+
+
+@pytest.mark.slow
+def test_a_bad_resource_value_stops_before_any_job(workdir):
+    name = write_config(workdir, "bad.yaml", {"resources": {"train": {"threads": 0}}})
+    result = snakemake(workdir, "--dry-run", "--configfile", "config/smoke.yaml", name)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "On instance['resources']['train']['threads']" in message
+    assert "threads, 1..256" in message  # the allowed range, from the schema

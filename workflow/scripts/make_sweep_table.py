@@ -1,0 +1,16 @@
+"""Write results/tables/sweep.csv and .md: every metric per model setting (latent_dim, beta),
+data set and model, across seeds."""
+
+from covae import io, logs, tables
+
+log = logs.setup(snakemake.log[0])
+runs = tables.load_runs(snakemake.input, keys=tables.SWEEP_KEYS)
+frame = tables.long_frame(runs, keys=tables.SWEEP_KEYS)
+summary = tables.summarize(
+    frame, snakemake.params.confidence, by=("latent_dim", "beta", "dataset", "model")
+)
+io.save_text(snakemake.output.csv, summary.to_csv(index=False))
+io.save_text(snakemake.output.md, tables.to_markdown(summary))
+log.info(
+    "%d runs over %d settings", len(runs), len(summary[["latent_dim", "beta"]].drop_duplicates())
+)
