@@ -87,3 +87,10 @@ def test_evaluate_benchmark_wants_latents_and_reconstructions_together():
     result = bench("evaluate", "--latents", "x.npz", check=False)
     assert result.returncode == 2
     assert "--latents and --reconstructions go together" in result.stderr
+
+
+def test_realism_benchmark_extrapolates_to_one_run_and_prints_a_ratio_line():
+    lines = bench("realism", "--config", "config/smoke.yaml", "--images", "20").stdout.splitlines()
+    assert lines[0].startswith("realism   : 20 blurred noisy t heatmaps")
+    assert lines[1].startswith("one run   : ")
+    assert lines[-1].startswith("realism: ratio ")

@@ -52,7 +52,8 @@ def write_config(workdir, name, content):
 def test_every_job_takes_threads_memory_and_runtime_from_the_config(workdir):
     config = load_config("smoke.yaml")["resources"]
     listed = jobs(dry_run(workdir))
-    kinds = {"heatmaps": "data", "train": "train", "encode": "encode", "evaluate": "evaluate"}
+    kinds = {"heatmaps": "data", "train": "train", "encode": "encode", "decode_paths": "encode",
+             "evaluate": "evaluate", "realism": "realism"}  # fmt: skip
     assert {rule for rule, _, _ in listed} >= set(kinds)
     for rule, resources, threads in listed:
         if rule == "all":

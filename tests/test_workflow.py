@@ -155,7 +155,17 @@ def test_smoke_dag_evaluates_every_run(smoke_run):
 @pytest.mark.slow
 def test_smoke_dag_writes_every_table_and_figure_of_the_evaluation(smoke_run):
     seeds = load_config("smoke.yaml")["seeds"]
-    for table in ("reconstruction", "knn", "factors", "density", "training", "paired", "published"):
+    tables = (
+        "reconstruction",
+        "knn",
+        "factors",
+        "density",
+        "realism",
+        "training",
+        "paired",
+        "published",
+    )
+    for table in tables:
         frame = pd.read_csv(smoke_run / "results" / "tables" / f"{table}.csv")
         markdown = (smoke_run / "results" / "tables" / f"{table}.md").read_text().splitlines()
         assert len(frame) > 0 and len(markdown) == len(frame) + 2, table
@@ -169,3 +179,58 @@ def test_smoke_dag_writes_every_table_and_figure_of_the_evaluation(smoke_run):
         for dataset in ("gaussian", "student_t"):
             png = (smoke_run / "figures" / f"{figure}_{dataset}.png").read_bytes()
             assert png.startswith(b"\x89PNG") and len(png) > 5_000, (figure, dataset)
+
+
+@pytest.mark.slow
+def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
+    config = load_config("smoke.yaml")
+    explore = config["exploration"]
+    pairs, steps = explore["interpolation"]["pairs"], explore["interpolation"]["steps"]
+    size = explore["latent_grid"]["size"]
+    chosen = {}
+    for dataset in ("gaussian", "student_t"):
+        for model in ("vae", "ae"):
+            for seed in config["seeds"]:
+                name = f"{dataset}/{model}/seed{seed}"
+                paths = io.load_arrays(smoke_run / "results" / "paths" / f"{name}.npz")
+                assert paths["interpolation_images"].shape == (pairs, steps, 36, 36)
+                assert paths["grid_uniform_images"].shape == (size * size, 36, 36)
+                chosen.setdefault(dataset, paths["pairs"])
+                np.testing.assert_array_equal(paths["pairs"], chosen[dataset])  # same pairs
+                fits = io.load_arrays(smoke_run / "results" / "realism" / f"{name}.npz")
+                assert fits["interpolation_residual"].shape == (pairs * steps,)
+                assert np.all(fits["grid_quantile_residual"] >= 0)
+                df = fits["interpolation_factors"][:, 3]
+                assert np.isinf(df).all() == (dataset == "gaussian")  # df fitted on the t set
+                summary = json.loads(
+                    (smoke_run / "results" / "realism" / f"{name}.json").read_text()
+                )
+                assert summary["run"]["model"] == model
+                assert set(summary["realism"]) == {
+                    "reconstruction", "interpolation", "grid_uniform", "grid_quantile"
+                }  # fmt: skip
+    realism = pd.read_csv(smoke_run / "results" / "tables" / "realism.csv")
+    assert "realism.interpolation.median_residual_between" in set(realism["metric"])
+    figures = ["realism_gaussian", "realism_student_t"] + [
+        f"{kind}_{dataset}_{model}"
+        for kind in ("latent", "latent_grid")
+        for dataset in ("gaussian", "student_t")
+        for model in ("vae", "ae")
+    ]
+    for figure in figures:
+        png = (smoke_run / "figures" / f"{figure}.png").read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 5_000, figure
+
+
+@pytest.mark.slow
+def test_interactive_figures_open_offline(smoke_run):
+    assert (smoke_run / "figures" / "plotly.min.js").stat().st_size > 1_000_000
+    for dataset in ("gaussian", "student_t"):
+        for model in ("vae", "ae"):
+            html = (smoke_run / "figures" / f"latent3d_{dataset}_{model}.html").read_text()
+            sources = re.findall(r"<script[^>]*\bsrc=\"([^\"]*)\"", html)
+            assert sources == ["plotly.min.js"]  # beside it, never fetched from the network
+            assert not re.search(r"(src|href)=\"(https?:)?//", html)
+            assert ('"label":"df"' in html) == (dataset == "student_t")  # df colouring
+            png = (smoke_run / "figures" / f"latent3d_{dataset}_{model}.png").read_bytes()
+            assert png.startswith(b"\x89PNG")

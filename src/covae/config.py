@@ -109,3 +109,9 @@ def check(config: Mapping[str, Any]) -> None:
             f"evaluation.knn.k_max: {knn['k_max']} is below evaluation.knn.k_min = "
             f"{knn['k_min']}; allowed: k_max >= k_min"
         )
+    grid = config["exploration"]["latent_grid"]
+    if grid["low"] >= grid["high"]:
+        raise ConfigError(
+            f"exploration.latent_grid.low: {grid['low']} is not below "
+            f"exploration.latent_grid.high = {grid['high']}; allowed: low < high"
+        )

@@ -31,6 +31,7 @@ HEADLINE_METRICS = {
     "factors.dci.informativeness": "DCI informativeness (R$^2$)",
     "density.nn_ratio": "NN ratio (1 = uniform fill)",
     "density.gap_fraction": "gap fraction of the hull",
+    "realism.interpolation.median_residual_between": "realism residual between codes",
 }
 
 

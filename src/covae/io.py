@@ -63,3 +63,21 @@ def save_figure(figure, path: str | os.PathLike, **kwargs) -> None:
     suffix = Path(path).suffix
     with atomic_path(path, suffix=suffix) as tmp:
         figure.savefig(tmp, metadata={"Software": None}, **kwargs)
+
+
+# Interactive figures load plotly.js from this file beside them: offline, and one copy.
+PLOTLY_JS = "plotly.min.js"
+
+
+def save_plotly_js(path: str | os.PathLike) -> None:
+    """Write the plotly.js bundle that ships with the plotly package (no network)."""
+    from plotly.offline import get_plotlyjs
+
+    save_text(path, get_plotlyjs())
+
+
+def save_html(figure, path: str | os.PathLike) -> None:
+    """Write a plotly figure as HTML that loads plotly.js from ``PLOTLY_JS`` in its folder."""
+    # A fixed div id: plotly's default is random, and the same figure must give the same bytes.
+    html = figure.to_html(include_plotlyjs=PLOTLY_JS, full_html=True, div_id=Path(path).stem)
+    save_text(path, html)

@@ -211,3 +211,134 @@ def paired_metrics(frame, metrics: Mapping[str, str], *, title: str) -> Figure:
             ax.set_axis_off()
         fig.suptitle(f"{title}: per-seed metrics (lines join the same seed)")
     return fig
+
+
+def latent_projections(
+    codes: np.ndarray, factors: np.ndarray, names: list[str], *, title: str
+) -> Figure:
+    """The three coordinate-pair projections of the first three code axes (columns), the
+    points coloured by each factor in turn (rows), as the seed study's ``twod_plot``."""
+    pairs = [(0, 1), (0, 2), (1, 2)] if codes.shape[1] >= 3 else [(0, 1)]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            len(names), len(pairs), figsize=(3.1 * len(pairs) + 0.8, 2.8 * len(names)),
+            squeeze=False, layout="constrained",
+        )  # fmt: skip
+        for row, name in enumerate(names):
+            colour = factors[:, row]
+            discrete = np.unique(colour).size <= 2
+            for column, (i, j) in enumerate(pairs):
+                ax = axes[row, column]
+                points = ax.scatter(
+                    codes[:, i], codes[:, j], c=colour, s=1.5, linewidths=0, rasterized=True,
+                    cmap="coolwarm" if discrete else "viridis",
+                )  # fmt: skip
+                ax.set_xlabel(f"z{i}")
+                ax.set_ylabel(f"z{j}")
+            fig.colorbar(points, ax=axes[row, :], label=name, shrink=0.9)
+        fig.suptitle(f"{title}: codes (z_mean) of every image, coloured by each factor")
+    return fig
+
+
+def _mosaic(images: np.ndarray, size: int) -> np.ndarray:
+    """size x size images (row-major) tiled into one array, first axis down."""
+    side = images.shape[-1]
+    return images.reshape(size, size, side, side).transpose(0, 2, 1, 3).reshape(size * side, -1)
+
+
+def latent_grid(grids: Mapping[str, np.ndarray], axes: tuple[int, int], *, title: str) -> Figure:
+    """Decoded latent grids side by side (``grids`` maps a panel title to size*size images);
+    down: the first grid axis, across: the second."""
+    size = int(round(np.sqrt(len(next(iter(grids.values()))))))
+    with plt.rc_context(STYLE):
+        fig, panels = plt.subplots(
+            1, len(grids), figsize=(4.6 * len(grids), 4.9), layout="constrained"
+        )
+        for ax, (name, images) in zip(np.atleast_1d(panels), grids.items(), strict=True):
+            ax.imshow(_mosaic(images, size), cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(name)
+            ax.set_ylabel(f"z{axes[0]} (down)")
+            ax.set_xlabel(f"z{axes[1]} (across)")
+        fig.suptitle(f"{title}: decoded latent grids, other axes at their medians")
+    return fig
+
+
+def realism_summary(along, sets, *, title: str) -> Figure:
+    """Left: median realism residual along the interpolations (one line per run), VAE and AE.
+    Right: the residuals of each set of decoded images, VAE beside AE. ``along`` has columns
+    model, seed, t, residual; ``sets`` has columns model, set, residual."""
+    with plt.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(
+            1, 2, figsize=(10, 3.6), layout="constrained", gridspec_kw={"width_ratios": [1, 1.6]}
+        )
+        medians = along.groupby(["model", "seed", "t"], sort=False)["residual"].median()
+        for (model, seed), line in medians.groupby(level=["model", "seed"], sort=False):
+            label = model.upper() if seed == along["seed"].min() else None
+            left.plot(line.index.get_level_values("t"), line.to_numpy(),
+                      color=MODEL_COLOURS[model], linewidth=1, alpha=0.8, label=label)  # fmt: skip
+        left.set_xlabel("position along the line between two test codes (t)")
+        left.set_ylabel("median relative residual")
+        left.set_title("between codes")
+        left.legend(fontsize=7)
+        sns.boxplot(
+            data=sets, x="set", y="residual", hue="model", ax=right, fliersize=1,
+            palette={model.upper(): colour for model, colour in MODEL_COLOURS.items()},
+            hue_order=[m.upper() for m in MODEL_COLOURS if m.upper() in set(sets["model"])],
+        )  # fmt: skip
+        right.set_yscale("log")
+        right.set_xlabel("")
+        right.set_ylabel("relative residual of the best-fitting density")
+        right.set_title("every decoded image (all seeds)")
+        fig.suptitle(f"{title}: how much decoded images look like the data (0 = exactly)")
+    return fig
+
+
+def latent_3d(codes: np.ndarray, colour: np.ndarray, label: str, *, title: str) -> Figure:
+    """The first three code axes in 3-D, coloured by one factor, with the cloud's projections
+    drawn in grey on the three back walls."""
+    x, y, z = (codes[:, k] for k in range(3))
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
+        ax = fig.add_subplot(projection="3d")
+        low, high = codes[:, :3].min(axis=0), codes[:, :3].max(axis=0)
+        shadow = {"s": 0.5, "color": "0.75", "alpha": 0.3, "linewidths": 0, "rasterized": True}
+        ax.scatter(x, y, np.full_like(z, low[2]), **shadow)
+        ax.scatter(x, np.full_like(y, high[1]), z, **shadow)
+        ax.scatter(np.full_like(x, low[0]), y, z, **shadow)
+        points = ax.scatter(x, y, z, c=colour, s=1.5, cmap="viridis", linewidths=0, rasterized=True)
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_zlim(low[2], high[2])
+        ax.set_xlabel("z0")
+        ax.set_ylabel("z1")
+        ax.set_zlabel("z2")
+        fig.colorbar(points, ax=ax, label=label, shrink=0.6)
+        fig.suptitle(f"{title}: codes in 3-D, projections on the walls")
+    return fig
+
+
+def latent_3d_html(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str):
+    """An interactive plotly 3-D scatter of the first three code axes; buttons switch the
+    colouring between the entries of ``colours``. Returns a ``plotly.graph_objects.Figure``."""
+    import plotly.graph_objects as go
+
+    names = list(colours)
+    marker = {"size": 2, "color": colours[names[0]], "colorscale": "Viridis",
+              "colorbar": {"title": {"text": names[0]}}}  # fmt: skip
+    fig = go.Figure(
+        go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", marker=marker)
+    )
+    buttons = [
+        {"label": name, "method": "restyle",
+         "args": [{"marker.color": [colours[name]], "marker.colorbar.title.text": name}]}
+        for name in names
+    ]  # fmt: skip
+    fig.update_layout(
+        title=title,
+        scene={"xaxis_title": "z0", "yaxis_title": "z1", "zaxis_title": "z2"},
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "y": 1.0}],
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+    )
+    return fig

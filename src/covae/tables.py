@@ -68,6 +68,16 @@ def load_runs(
     return runs
 
 
+def merge_runs(*collections: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One ``(*keys, metrics)`` per run from several files per run (metrics, realism): the
+    metric trees of the same keys are joined."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for runs in collections:
+        for run in runs:
+            merged.setdefault(tuple(run[:-1]), {}).update(run[-1])
+    return [(*keys, tree) for keys, tree in merged.items()]
+
+
 def long_frame(runs: Iterable[tuple[Any, ...]], keys: Sequence[str] = KEYS) -> pd.DataFrame:
     """One row per run and metric from ``(*keys, metrics)`` tuples (see :func:`load_runs`).
 

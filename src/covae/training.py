@@ -184,11 +184,16 @@ def reconstruct(
     """
     index = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
     kinds = ("z_mean", "z_sample") if "z_log_var" in codes else ("z_mean",)
-    decoded = {
-        kind: decoder.predict(codes[kind][index], batch_size=batch_size, verbose=0)[..., 0]
-        for kind in kinds
-    }
-    return {"index": index, **{k: v.astype(np.float32) for k, v in decoded.items()}}
+    decoded = {kind: decode(decoder, codes[kind][index], batch_size) for kind in kinds}
+    return {"index": index, **decoded}
+
+
+def decode(decoder: keras.Model, codes: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Images (..., 36, 36) float32 decoded from codes of any leading shape (..., d)."""
+    codes = np.asarray(codes, dtype=np.float32)
+    flat = codes.reshape(-1, codes.shape[-1])
+    images = decoder.predict(flat, batch_size=batch_size, verbose=0)[..., 0]
+    return images.astype(np.float32).reshape(*codes.shape[:-1], *images.shape[1:])
 
 
 def device() -> str:

@@ -88,8 +88,17 @@ def all_outputs():
         *expand("figures/training_{dataset}.png", dataset=DATASETS),
         *expand(
             "figures/{figure}_{dataset}.png",
-            figure=["reconstruction_errors", "reconstructions", "metrics"],
+            figure=["reconstruction_errors", "reconstructions", "metrics", "realism"],
             dataset=DATASETS,
+        ),
+        *expand(
+            "figures/{figure}_{dataset}_{model}.png",
+            figure=["latent", "latent_grid", "latent3d"],
+            dataset=DATASETS,
+            model=MODELS,
+        ),
+        *expand(
+            "figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS
         ),
         *expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
         *(

@@ -5,6 +5,7 @@ TABLES = [
     "knn",
     "factors",
     "density",
+    "realism",
     "training",
     "paired",
     "published",
@@ -42,7 +43,8 @@ rule evaluate:
 
 rule tables:
     input:
-        runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
+        metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
     output:
         expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     log:
@@ -58,7 +60,8 @@ rule tables:
 
 rule sweep_table:
     input:
-        swept_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+        metrics=swept_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=swept_runs("{root}/realism/{dataset}/{model}/seed{seed}.json"),
     output:
         csv="results/tables/sweep.csv",
         md="results/tables/sweep.md",
@@ -115,8 +118,11 @@ rule figure_reconstructions:
 
 rule figure_metrics:
     input:
-        lambda wildcards: runs_of(
+        metrics=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.json", wildcards.dataset
+        ),
+        realism=lambda wildcards: runs_of(
+            "results/realism/{dataset}/{model}/seed{seed}.json", wildcards.dataset
         ),
     output:
         "figures/metrics_{dataset}.png",

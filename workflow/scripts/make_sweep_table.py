@@ -4,8 +4,11 @@ data set and model, across seeds."""
 from covae import io, logs, tables
 
 log = logs.setup(snakemake.log[0])
-runs = tables.load_runs(snakemake.input, keys=tables.SWEEP_KEYS)
-frame = tables.long_frame(runs, keys=tables.SWEEP_KEYS)
+keys = tables.SWEEP_KEYS
+runs = tables.merge_runs(
+    tables.load_runs(snakemake.input.metrics, keys), tables.load_runs(snakemake.input.realism, keys)
+)
+frame = tables.long_frame(runs, keys=keys)
 summary = tables.summarize(
     frame, snakemake.params.confidence, by=("latent_dim", "beta", "dataset", "model")
 )

@@ -1,0 +1,16 @@
+"""Draw figures/latent_{dataset}_{model}.png: the code projections coloured by each factor."""
+
+from covae import evaluation, heatmaps, io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+data = io.load_arrays(snakemake.input.data)
+codes = io.load_arrays(snakemake.input.latents)["z_mean"]
+columns = evaluation.factor_columns(data["factors"])
+fig = plots.latent_projections(
+    codes,
+    data["factors"][:, columns],
+    [heatmaps.FACTOR_NAMES[j] for j in columns],
+    title=f"{snakemake.wildcards.dataset}, {snakemake.wildcards.model.upper()}",
+)
+io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
+log.info("drew %d codes to %s", len(codes), snakemake.output[0])

@@ -1,0 +1,20 @@
+"""Draw figures/latent3d_{dataset}_{model}.png (3-D with wall projections) and .html
+(interactive, coloured by cor, |var_x - var_y| and df on the t set)."""
+
+import numpy as np
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+wildcards = snakemake.wildcards
+data = io.load_arrays(snakemake.input.data)
+codes = io.load_arrays(snakemake.input.latents)["z_mean"]
+var_x, var_y, cor, df = data["factors"].T
+title = f"{wildcards.dataset}, {wildcards.model.upper()}"
+fig = plots.latent_3d(codes, cor, "cor", title=title)
+io.save_figure(fig, snakemake.output.png, dpi=snakemake.params.figure["dpi"])
+colours = {"cor": cor, "|var_x - var_y|": np.abs(var_x - var_y)}
+if np.unique(df).size > 1:
+    colours["df"] = df
+io.save_html(plots.latent_3d_html(codes, colours, title=title), snakemake.output.html)
+log.info("drew %d codes to %s and %s", len(codes), snakemake.output.png, snakemake.output.html)

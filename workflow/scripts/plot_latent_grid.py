@@ -1,0 +1,18 @@
+"""Draw figures/latent_grid_{dataset}_{model}.png: the decoded uniform and inverse-CDF grids."""
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+paths = io.load_arrays(snakemake.input[0])
+fig = plots.latent_grid(
+    {
+        "evenly spaced between code quantiles": paths["grid_uniform_images"],
+        "at normal quantiles (inverse CDF)": paths["grid_quantile_images"],
+    },
+    tuple(paths["grid_axes"]),
+    title=f"{snakemake.wildcards.dataset}, {snakemake.wildcards.model.upper()}",
+)
+io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
+log.info(
+    "drew two grids of %d images to %s", len(paths["grid_uniform_images"]), snakemake.output[0]
+)
