@@ -20,8 +20,8 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $@
 
-paper: $(INSTALLED) ## run the whole pipeline (snakemake --cores all): tables, figures, paper
-	$(BIN)/snakemake --cores $(CORES)
+paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables, figures, paper
+	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
 test: $(INSTALLED) ## run the test suite, the smoke DAG included
 	$(BIN)/python -m pytest

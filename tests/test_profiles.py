@@ -122,3 +122,14 @@ def test_a_bad_resource_value_stops_before_any_job(workdir):
     message = result.stdout + result.stderr
     assert "On instance['resources']['train']['threads']" in message
     assert "threads, 1..256" in message  # the allowed range, from the schema
+
+
+@pytest.mark.slow
+def test_default_profile_runs_without_naming_cores(workdir):
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "config/smoke.yaml",
+         "--workflow-profile", "workflow/profiles/default"],
+        capture_output=True, text=True, cwd=workdir, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "profile workflow/profiles/default" in result.stdout + result.stderr

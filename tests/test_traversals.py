@@ -46,3 +46,118 @@ def test_latent_grids_span_the_two_widest_axes_and_hold_the_rest_at_the_median()
     expected = codes[:, 2].mean() + codes[:, 2].std() * stats.norm.ppf(np.linspace(0.05, 0.95, 6))
     np.testing.assert_allclose(quantile, expected)
     assert np.diff(quantile)[0] > np.diff(quantile)[2]  # wider apart in the tails
+
+
+def _curve(t):
+    """A smooth curve in 3-D (a helix arc), parameterized by t in [-1, 1]."""
+    return np.column_stack([np.cos(1.5 * t), np.sin(1.5 * t), 2 * t])
+
+
+def test_hull_spline_passes_near_known_points_on_a_curve():
+    rng = np.random.default_rng(0)
+    t = rng.uniform(-1, 1, 6000)
+    codes = _curve(t) + 0.02 * rng.normal(size=(6000, 3))
+    var_x = rng.choice([1.0, 2.0], 6000)
+    var_y = np.where(rng.random(6000) < 0.7, var_x, 3.0)  # 70 % on the isovariance strip
+    result = traversals.hull_traversal(
+        codes, var_x, var_y, cor=t, threshold=0.1, bins=12, smoothing=0.001, points=50
+    )
+    path = result["centre_path"]
+    assert path.shape == (50, 3)
+    # Every sampled point lies near the curve, and the path runs from one end to the other.
+    dense = _curve(np.linspace(-1, 1, 4001))
+    nearest = np.min(np.linalg.norm(path[:, None] - dense[None], axis=2), axis=1)
+    assert nearest.max() < 0.05
+    assert np.linalg.norm(path[0] - _curve(np.array([-1.0]))[0]) < 0.3
+    assert np.linalg.norm(path[-1] - _curve(np.array([1.0]))[0]) < 0.3
+    assert result["direction"] @ np.array([0, 0, 1.0]) > 0.9  # cor grows along z
+    hull = result["hull_path"]
+    assert np.all(np.linalg.norm(hull - path, axis=1) < 0.3)  # the extremes hug the thin curve
+    again = traversals.hull_traversal(
+        codes, var_x, var_y, cor=t, threshold=0.1, bins=12, smoothing=0.001, points=50
+    )
+    np.testing.assert_array_equal(again["hull_path"], hull)
+
+
+def test_hull_traversal_says_when_the_strip_is_too_thin():
+    codes = np.random.default_rng(1).normal(size=(100, 3))
+    with pytest.raises(ValueError, match="raise the threshold"):
+        traversals.hull_traversal(
+            codes, np.ones(100), np.full(100, 3.0), codes[:, 0],
+            threshold=0.1, bins=10, smoothing=0.1, points=10,
+        )  # fmt: skip
+
+
+def test_fitted_plane_contains_coplanar_points():
+    rng = np.random.default_rng(2)
+    xy = rng.uniform(-3, 3, size=(200, 2))
+    points = np.column_stack([xy, 0.5 * xy[:, 0] - 0.2 * xy[:, 1] + 1.0])
+    normal, offset = traversals.fit_plane(points)
+    np.testing.assert_allclose(points @ normal, offset, atol=1e-10)
+    assert np.linalg.norm(normal) == pytest.approx(1)
+
+
+def test_bounding_planes_sit_on_top_of_and_under_a_slab():
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(-5, 5, size=(20000, 2))
+    height = rng.uniform(-0.5, 0.5, 20000)
+    codes = np.column_stack([xy, 0.3 * xy[:, 0] + height])
+    planes = traversals.bounding_planes(codes, cells=8)
+    slab_normal = np.array([-0.3, 0.0, 1.0]) / np.linalg.norm([-0.3, 0.0, 1.0])
+    offsets = []
+    for name in ("upper", "lower"):
+        normal = planes[f"{name}_normal"]
+        assert abs(normal @ slab_normal) > 0.995  # parallel to the slab
+        sign = np.sign(normal @ slab_normal)
+        offsets.append(sign * float(planes[f"{name}_offset"]))
+    # Offsets along the slab's normal: about +-0.5 (in z) scaled by cos of the tilt.
+    assert sorted(offsets) == pytest.approx([-0.5 * slab_normal[2], 0.5 * slab_normal[2]], abs=0.05)
+
+
+def test_plane_path_stays_on_the_plane_and_follows_the_factor():
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(-2, 2, size=(500, 2))
+    codes = np.column_stack([xy, 0.5 * xy[:, 0] + 1])
+    normal, offset = traversals.fit_plane(codes)
+    path = traversals.plane_path(codes, normal, offset, factor=xy[:, 1], points=7)
+    np.testing.assert_allclose(path @ normal, offset, atol=1e-9)
+    assert np.all(np.diff(path[:, 1]) > 0)  # the factor lives on the second axis
+
+
+def test_gap_path_crosses_the_empty_region_between_two_clouds():
+    rng = np.random.default_rng(5)
+    left = rng.normal(size=(1500, 3)) * 0.3 + np.array([-2.0, 0, 0])
+    right = rng.normal(size=(1500, 3)) * 0.3 + np.array([2.0, 0, 0])
+    codes = np.vstack([left, right])
+    probes = rng.uniform(-2.5, 2.5, size=(20000, 3)) * np.array([1, 0.3, 0.3])
+    gap = traversals.gap_path(codes, probes, points=11)
+    assert abs(gap["centre"][0]) < 0.5 and gap["radius"] > 1.0
+    path = gap["path"]
+    assert path[0, 0] * path[-1, 0] < 0  # from one cloud to the other
+    np.testing.assert_array_equal(path, traversals.gap_path(codes, probes, points=11)["path"])
+
+
+def test_every_3d_traversal_is_the_same_for_the_same_codes():
+    from tests.conftest import load_config
+
+    rng = np.random.default_rng(6)
+    scales = np.arange(0.1, 5.0, 0.4)
+    factors = np.column_stack(
+        [*np.meshgrid(scales, scales, indexing="ij"), np.zeros((scales.size, scales.size))]
+    ).reshape(-1, 3)
+    factors = np.repeat(factors, 5, axis=0)
+    factors[:, 2] = rng.uniform(-0.9, 0.9, len(factors))
+    factors = np.column_stack([factors, np.full(len(factors), np.inf)])
+    codes = np.column_stack(
+        [factors[:, 0] - factors[:, 1], factors[:, 2], factors[:, 0] + factors[:, 1]]
+    )
+    codes += 0.05 * rng.normal(size=codes.shape)
+    explore = load_config("config.yaml")["exploration"]
+    first = traversals.traversals_3d(codes, factors, explore)
+    second = traversals.traversals_3d(codes, factors, explore)
+    assert list(first) == list(traversals.TRAVERSALS_3D)
+    for name in first:
+        np.testing.assert_array_equal(first[name], second[name])
+    hull = first["hull"]
+    assert hull.shape == (explore["hull"]["points"], 3)
+    assert hull[-1, 1] > hull[0, 1]  # the hull path runs towards higher cor (axis 1 here)

@@ -207,13 +207,18 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
                 )
                 assert summary["run"]["model"] == model
                 assert set(summary["realism"]) == {
-                    "reconstruction", "interpolation", "grid_uniform", "grid_quantile"
+                    "reconstruction", "interpolation", "grid_uniform", "grid_quantile",
+                    "hull", "plane_upper", "plane_lower", "gap",
                 }  # fmt: skip
+                assert -1 <= summary["realism"]["hull"]["spearman_cor"] <= 1
+                for traversal in ("hull", "plane_upper", "gap"):
+                    assert paths[f"{traversal}_images"].shape[1:] == (36, 36)
+                    assert paths[f"{traversal}_codes"].shape[1] == config["model"]["latent_dim"]
     realism = pd.read_csv(smoke_run / "results" / "tables" / "realism.csv")
     assert "realism.interpolation.median_residual_between" in set(realism["metric"])
     figures = ["realism_gaussian", "realism_student_t"] + [
         f"{kind}_{dataset}_{model}"
-        for kind in ("latent", "latent_grid")
+        for kind in ("latent", "latent_grid", "hull_traversal", "plane_traversal", "gap_traversal")
         for dataset in ("gaussian", "student_t")
         for model in ("vae", "ae")
     ]

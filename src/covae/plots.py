@@ -342,3 +342,52 @@ def latent_3d_html(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, titl
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
     )
     return fig
+
+
+def traversal(
+    codes: np.ndarray,
+    colour: np.ndarray,
+    label: str,
+    paths: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    title: str,
+) -> Figure:
+    """Paths through the latent cloud and what they decode to. Top: the codes on the cloud's
+    two leading principal axes, coloured by ``label``, each path drawn with numbered steps.
+    Below: one row of decoded images per path (``paths`` maps a name to (codes, images))."""
+    centre = codes.mean(axis=0)
+    _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
+
+    def project(points: np.ndarray) -> np.ndarray:
+        return (points - centre) @ axes[:2].T
+
+    steps = max(len(images) for _, images in paths.values())
+    with plt.rc_context(STYLE):
+        fig = plt.figure(
+            figsize=(max(6.0, 0.95 * steps), 4.2 + 1.1 * len(paths)), layout="constrained"
+        )
+        grid = fig.add_gridspec(1 + len(paths), steps, height_ratios=[4.0] + [1.0] * len(paths))
+        cloud = fig.add_subplot(grid[0, :])
+        flat = project(codes)
+        points = cloud.scatter(flat[:, 0], flat[:, 1], c=colour, s=1, cmap="viridis",
+                               linewidths=0, alpha=0.5, rasterized=True)  # fmt: skip
+        fig.colorbar(points, ax=cloud, label=label)
+        for row, (name, (path, images)) in enumerate(paths.items(), start=1):
+            line = project(path)
+            cloud.plot(line[:, 0], line[:, 1], "o-", color="crimson" if row == 1 else "black",
+                       markersize=3, linewidth=1.2, label=name)  # fmt: skip
+            for step in (0, len(line) - 1):
+                cloud.annotate(str(step + 1), line[step], fontsize=7)
+            for step, image in enumerate(images):
+                ax = fig.add_subplot(grid[row, step])
+                ax.imshow(image, cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if step == 0:
+                    ax.set_ylabel(name, fontsize=7)
+                ax.set_title(str(step + 1), fontsize=7)
+        cloud.set_xlabel("first principal axis of the codes")
+        cloud.set_ylabel("second principal axis")
+        cloud.legend(fontsize=7)
+        fig.suptitle(title)
+    return fig

@@ -19,11 +19,14 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
+from scipy.stats import spearmanr
 
 # The fit works in unconstrained coordinates: log var_x, log var_y, atanh cor (, log df).
 _MAX_ABS_COR = 0.999
 _DF_BOUNDS = (1.0, 1000.0)
 _DF_START = 10.0
+# Decoded traversals (covae.traversals.TRAVERSALS_3D) that get fitted when a run has them.
+TRAVERSALS = ("hull", "plane_upper", "plane_lower", "gap")
 
 
 def _kernel(q: np.ndarray, df: np.ndarray | float) -> np.ndarray:
@@ -136,6 +139,9 @@ def assess_run(
     sets["interpolation"] = paths["interpolation_images"].reshape(-1, axis.size, axis.size)
     sets["grid_uniform"] = paths["grid_uniform_images"]
     sets["grid_quantile"] = paths["grid_quantile_images"]
+    traversals = [name for name in TRAVERSALS if f"{name}_images" in paths]
+    for name in traversals:
+        sets[name] = paths[f"{name}_images"]
     arrays: dict[str, np.ndarray] = {"reconstruction_rows": index[chosen]}
     for name, images in sets.items():
         result = fit(axis, images, fit_df=fit_df, threads=threads)
@@ -158,7 +164,12 @@ def assess_run(
             if name.startswith("reconstruction_")
         },
         **{name: residuals(name) for name in ("interpolation", "grid_uniform", "grid_quantile")},
+        **{name: residuals(name) for name in traversals},
     }
+    if "hull" in traversals:  # the seed: cor runs from most negative to most positive
+        fitted_cor = arrays["hull_factors"][:, 2]
+        rho = spearmanr(np.arange(fitted_cor.size), fitted_cor).statistic
+        summary["hull"]["spearman_cor"] = float(rho) if np.isfinite(rho) else 0.0
     summary["interpolation"].update(
         {
             "median_residual_ends": float(np.median(ends)),

@@ -58,3 +58,180 @@ def latent_grids(codes: np.ndarray, size: int, low: float, high: float) -> dict[
         grids[name] = grid
     grids["axes"] = np.array([first, second])
     return grids
+
+
+def factor_direction(codes: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Unit vector of the code space along which ``factor`` grows fastest in a linear fit."""
+    centred = codes - codes.mean(axis=0)
+    coefficients, *_ = np.linalg.lstsq(centred, factor - factor.mean(), rcond=None)
+    return coefficients / np.linalg.norm(coefficients)
+
+
+def hull_traversal(
+    codes: np.ndarray,
+    var_x: np.ndarray,
+    var_y: np.ndarray,
+    cor: np.ndarray,
+    *,
+    threshold: float,
+    bins: int,
+    smoothing: float,
+    points: int,
+) -> dict[str, np.ndarray]:
+    """The seed study's spline along the isovariance strip, derived by rule.
+
+    Codes with ``|var_x - var_y| < threshold`` form the strip. They are binned along the code
+    direction most correlated with ``cor``; each bin gives its centre (mean code) and its
+    extreme point (the strip code farthest from that centre across the direction: on the
+    cloud's hull). A
+    ``scipy.interpolate.UnivariateSpline`` per coordinate, over the bins' positions along that
+    direction with smoothing ``smoothing * bins * variance of the coordinate`` (scale-free: 0
+    interpolates, larger values straighten), is sampled at ``points`` evenly spaced
+    positions, once through the centres and once through the extremes (the hull path).
+    """
+    from scipy.interpolate import UnivariateSpline
+
+    strip = np.abs(var_x - var_y) < threshold
+    if strip.sum() < 4 * bins:
+        raise ValueError(
+            f"{strip.sum()} codes within |var_x - var_y| < {threshold} for {bins} bins; "
+            "raise the threshold or lower the bins"
+        )
+    inside = codes[strip]
+    direction = factor_direction(inside, cor[strip])
+    position = (inside - inside.mean(axis=0)) @ direction
+    edges = np.quantile(position, np.linspace(0, 1, bins + 1))
+    which = np.clip(np.searchsorted(edges, position, side="right") - 1, 0, bins - 1)
+    centres, extremes, where = [], [], []
+    for b in range(bins):
+        members = inside[which == b]
+        centre = members.mean(axis=0)
+        centres.append(centre)
+        across = members - centre
+        across -= np.outer(across @ direction, direction)  # the bin's cross-section
+        extremes.append(members[np.argmax(np.linalg.norm(across, axis=1))])
+        where.append(position[which == b].mean())
+    where = np.array(where)
+    samples = np.linspace(where[0], where[-1], points)
+
+    def spline(knots: np.ndarray) -> np.ndarray:
+        return np.column_stack(
+            [
+                UnivariateSpline(where, knots[:, k], s=smoothing * bins * knots[:, k].var())(
+                    samples
+                )
+                for k in range(knots.shape[1])
+            ]
+        )
+
+    centres, extremes = np.array(centres), np.array(extremes)
+    return {
+        "direction": direction,
+        "bin_centres": centres,
+        "bin_extremes": extremes,
+        "centre_path": spline(centres),
+        "hull_path": spline(extremes),
+    }
+
+
+def fit_plane(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least-squares plane through 3-D ``points``: unit normal n and offset c with n.x = c."""
+    centroid = points.mean(axis=0)
+    _, _, axes = np.linalg.svd(points - centroid, full_matrices=False)
+    normal = axes[-1]
+    return normal, float(normal @ centroid)
+
+
+def bounding_planes(codes: np.ndarray, cells: int) -> dict[str, np.ndarray]:
+    """Planes fitted to the codes on top of and under the cloud (the seed's two planes).
+
+    "Up" is the cloud's thinnest principal axis. Over a ``cells`` x ``cells`` grid of the
+    two leading principal axes, each occupied cell gives its highest and its lowest code; a
+    least-squares plane is fitted through each set. Returns the planes (``upper_normal``,
+    ``upper_offset``, ...) and the extreme codes behind them.
+    """
+    centre = codes.mean(axis=0)
+    _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
+    coordinates = (codes - centre) @ axes.T
+    cell = [
+        np.clip(((c - c.min()) / np.ptp(c) * cells).astype(int), 0, cells - 1)
+        for c in coordinates[:, :2].T
+    ]
+    key = cell[0] * cells + cell[1]
+    upper, lower = [], []
+    for k in np.unique(key):
+        members = np.flatnonzero(key == k)
+        upper.append(members[np.argmax(coordinates[members, 2])])
+        lower.append(members[np.argmin(coordinates[members, 2])])
+    result: dict[str, np.ndarray] = {}
+    for name, rows in (("upper", upper), ("lower", lower)):
+        normal, offset = fit_plane(codes[rows])
+        result[f"{name}_rows"] = np.array(rows)
+        result[f"{name}_normal"], result[f"{name}_offset"] = normal, np.array(offset)
+    return result
+
+
+def plane_path(
+    codes: np.ndarray, normal: np.ndarray, offset: float, factor: np.ndarray, points: int
+) -> np.ndarray:
+    """A straight path on a plane through ``codes`` (its extreme codes), along the in-plane
+    direction in which ``factor`` grows, spanning the codes' extent that way."""
+    projected = codes - np.outer(codes @ normal - offset, normal)
+    direction = factor_direction(projected, factor)
+    direction -= (direction @ normal) * normal
+    direction /= np.linalg.norm(direction)
+    centre = projected.mean(axis=0)
+    along = (projected - centre) @ direction
+    t = np.linspace(along.min(), along.max(), points)
+    return centre + np.outer(t, direction)
+
+
+def gap_path(codes: np.ndarray, probes: np.ndarray, points: int) -> dict[str, np.ndarray]:
+    """A straight path through the largest empty region of the cloud.
+
+    The gap's centre is the probe (points spread through the cloud's hull) farthest from every
+    code. The path runs from the code nearest to that centre, through the centre, to the code
+    nearest to the mirror image of the first one: from one side of the gap to the other.
+    """
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(codes)
+    distance, _ = tree.query(probes)
+    centre = probes[np.argmax(distance)]
+    start = codes[tree.query(centre)[1]]
+    end = codes[tree.query(2 * centre - start)[1]]
+    return {
+        "centre": centre,
+        "radius": np.array(distance.max()),
+        "path": linear_paths(start[None], end[None], points)[0],
+    }
+
+
+# The traversals of a 3-D code space, in the order figures and tables list them.
+TRAVERSALS_3D = ("hull", "plane_upper", "plane_lower", "gap")
+
+
+def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict[str, np.ndarray]:
+    """The hull spline, the two bounding-plane paths and the gap path of one code cloud, with
+    the ``exploration`` section of the config; factors are (N, 4) var_x, var_y, cor, df."""
+    from covae.metrics import uniform_in_hull
+
+    var_x, var_y, cor = factors[:, 0], factors[:, 1], factors[:, 2]
+    hull = explore["hull"]
+    paths = {
+        "hull": hull_traversal(
+            codes, var_x, var_y, cor, threshold=hull["threshold"], bins=hull["bins"],
+            smoothing=hull["smoothing"], points=hull["points"],
+        )["hull_path"]
+    }  # fmt: skip
+    planes = bounding_planes(codes, explore["planes"]["cells"])
+    for side in ("upper", "lower"):
+        rows = planes[f"{side}_rows"]
+        paths[f"plane_{side}"] = plane_path(
+            codes[rows], planes[f"{side}_normal"], float(planes[f"{side}_offset"]),
+            var_y[rows], explore["planes"]["points"],
+        )  # fmt: skip
+    gap = explore["gap"]
+    probes = uniform_in_hull(codes, gap["probes"], gap["seed"])
+    paths["gap"] = gap_path(codes, probes, gap["points"])["path"]
+    return paths

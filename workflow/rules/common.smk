@@ -93,7 +93,14 @@ def all_outputs():
         ),
         *expand(
             "figures/{figure}_{dataset}_{model}.png",
-            figure=["latent", "latent_grid", "latent3d"],
+            figure=[
+                "latent",
+                "latent_grid",
+                "latent3d",
+                "hull_traversal",
+                "plane_traversal",
+                "gap_traversal",
+            ],
             dataset=DATASETS,
             model=MODELS,
         ),

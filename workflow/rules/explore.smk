@@ -124,3 +124,23 @@ rule figure_latent_3d:
         figure=config["figures"]["evaluation"],
     script:
         "../scripts/plot_latent_3d.py"
+
+
+rule figure_traversals:
+    input:
+        data="results/data/{dataset}.npz",
+        latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+        paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+    output:
+        hull="figures/hull_traversal_{dataset}_{model}.png",
+        plane="figures/plane_traversal_{dataset}_{model}.png",
+        gap="figures/gap_traversal_{dataset}_{model}.png",
+    log:
+        "results/logs/figures/traversals_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_traversals.py"

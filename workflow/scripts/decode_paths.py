@@ -1,5 +1,6 @@
 """Write {root}/paths/{dataset}/{model}/seed{seed}.npz: interpolations between the same random
-test pairs for every model, and the two latent grids, as codes and decoded images."""
+test pairs for every model, the two latent grids and (3-D codes) the hull, plane and gap
+traversals, as codes and decoded images."""
 
 import keras
 import numpy as np
@@ -22,6 +23,10 @@ arrays["interpolation_images"] = training.decode(decoder, paths)
 for name in ("uniform", "quantile"):
     arrays[f"grid_{name}_codes"] = grids[name]
     arrays[f"grid_{name}_images"] = training.decode(decoder, grids[name])
+if codes.shape[1] == 3:  # the hull, plane and gap traversals are defined in 3-D
+    for name, path in traversals.traversals_3d(codes, data["factors"], explore).items():
+        arrays[f"{name}_codes"] = path
+        arrays[f"{name}_images"] = training.decode(decoder, path)
 io.save_arrays(snakemake.output[0], arrays)
 log.info("decoded %d interpolations of %d steps and two %dx%d grids over axes %s",
          len(pairs), line["steps"], grid["size"], grid["size"], grids["axes"])  # fmt: skip

@@ -1,0 +1,32 @@
+"""Draw figures/{hull,plane,gap}_traversal_{dataset}_{model}.png: each derived path on the
+latent cloud and its decoded images (first seed)."""
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+wildcards = snakemake.wildcards
+data = io.load_arrays(snakemake.input.data)
+codes = io.load_arrays(snakemake.input.latents)["z_mean"]
+paths = io.load_arrays(snakemake.input.paths)
+var_x, var_y, cor, _ = data["factors"].T
+name = f"{wildcards.dataset}, {wildcards.model.upper()}"
+figures = {
+    "hull": (cor, "cor", {"hull spline": "hull"},
+             f"{name}: spline along the isovariance strip's hull, in the direction of cor"),
+    "plane": (var_y, "var_y", {"upper plane": "plane_upper", "lower plane": "plane_lower"},
+              f"{name}: paths on the planes bounding the cloud, where var_y grows"),
+    "gap": (cor, "cor", {"gap": "gap"}, f"{name}: a line through the largest empty region"),
+}  # fmt: skip
+for kind, output in (("hull", snakemake.output.hull), ("plane", snakemake.output.plane),
+                     ("gap", snakemake.output.gap)):  # fmt: skip
+    colour, label, shown, title = figures[kind]
+    drawn = {
+        legend: (paths[f"{key}_codes"], paths[f"{key}_images"])
+        for legend, key in shown.items()
+        if f"{key}_codes" in paths
+    }
+    if not drawn:  # codes of more than three axes have no 3-D traversals
+        title = f"{name}: no {kind} traversal (defined for 3-D codes)"
+    fig = plots.traversal(codes, colour, label, drawn, title=title)
+    io.save_figure(fig, output, dpi=snakemake.params.figure["dpi"])
+    log.info("drew %s to %s", sorted(drawn), output)
