@@ -36,9 +36,11 @@ format: $(INSTALLED) ## rewrite the code in the house style
 	$(BIN)/ruff format .
 	$(BIN)/snakefmt Snakefile workflow/rules
 
-bench: $(INSTALLED) ## print the benchmarks: data (vs a per-image reference), evaluate (vs its budget)
+bench: $(INSTALLED) ## print the benchmarks: data (vs a per-image reference), evaluate, realism (vs budgets)
 	$(BIN)/python -m covae.bench data
 	$(BIN)/python -m covae.bench evaluate
+	$(BIN)/python -m covae.bench realism
 
 clean-results: ## delete intermediates (data, models, latents, metrics, logs); keeps committed outputs
-	rm -rf results/data results/models results/latents results/metrics results/logs results/benchmarks
+	rm -rf results/data results/models results/latents results/reconstructions results/paths \
+	  results/metrics results/realism results/embeddings results/sweep results/logs results/benchmarks

@@ -52,8 +52,8 @@ def write_config(workdir, name, content):
 def test_every_job_takes_threads_memory_and_runtime_from_the_config(workdir):
     config = load_config("smoke.yaml")["resources"]
     listed = jobs(dry_run(workdir))
-    kinds = {"heatmaps": "data", "train": "train", "encode": "encode", "decode_paths": "encode",
-             "evaluate": "evaluate", "realism": "realism"}  # fmt: skip
+    kinds = {"heatmaps": "data", "train": "train", "encode": "encode",
+             "evaluate": "evaluate", "embed": "evaluate", "realism": "realism"}  # fmt: skip
     assert {rule for rule, _, _ in listed} >= set(kinds)
     for rule, resources, threads in listed:
         if rule == "all":
@@ -105,10 +105,13 @@ def test_a_3x2x2_sweep_lists_every_run_once(workdir):
     counts = job_counts(output)
     # VAE: 3 seeds x 2 latent sizes x 2 betas x 2 data sets; AE: beta does not touch it.
     vae, ae = 3 * 2 * 2 * 2, 3 * 2 * 2
-    assert counts["train"] == counts["encode"] == counts["evaluate"] == vae + ae
+    wide = load_config("smoke.yaml")["exploration"]["wide"]  # its own code size and seeds
+    assert wide["latent_dim"] not in (3, 8)
+    wide_runs = len(wide["seeds"]) * 2 * 2
+    assert counts["train"] == counts["encode"] == counts["evaluate"] == vae + ae + wide_runs
     assert counts["sweep_table"] == 1 and counts["tables"] == 1
     runs = set(re.findall(r"output: (results\S*/models/\S+)", output))
-    assert len(runs) == vae + ae
+    assert len(runs) == vae + ae + wide_runs
     assert "results/models/gaussian/vae/seed2" in runs  # the study's setting keeps its paths
     assert "results/sweep/latent8_beta4/models/student_t/vae/seed0" in runs
     assert not any(r.startswith("results/sweep/latent3_beta4/models/student_t/ae") for r in runs)

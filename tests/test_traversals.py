@@ -161,3 +161,22 @@ def test_every_3d_traversal_is_the_same_for_the_same_codes():
     hull = first["hull"]
     assert hull.shape == (explore["hull"]["points"], 3)
     assert hull[-1, 1] > hull[0, 1]  # the hull path runs towards higher cor (axis 1 here)
+
+
+def test_embedding_views_are_seeded_and_separate_clusters():
+    from covae import embedding
+
+    rng = np.random.default_rng(7)
+    labels = rng.random(600) < 0.5
+    codes = rng.normal(size=(600, 8)) + 6.0 * labels[:, None]
+    views = embedding.embed(codes, points=300, perplexity=20.0, seed=0)
+    assert views["pca"].shape == views["tsne"].shape == (300, 2)
+    assert 0 < views["explained"].sum() <= 1
+    chosen = labels[views["rows"]]
+    for key in ("pca", "tsne"):  # the two clusters stay apart on the first axis
+        first = views[key][:, 0]
+        assert min(first[chosen].max(), first[~chosen].max()) < max(
+            first[chosen].min(), first[~chosen].min()
+        )
+    again = embedding.embed(codes, points=300, perplexity=20.0, seed=0)
+    np.testing.assert_array_equal(views["tsne"], again["tsne"])

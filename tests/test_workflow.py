@@ -216,7 +216,11 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
                     assert paths[f"{traversal}_codes"].shape[1] == config["model"]["latent_dim"]
     realism = pd.read_csv(smoke_run / "results" / "tables" / "realism.csv")
     assert "realism.interpolation.median_residual_between" in set(realism["metric"])
-    figures = ["realism_gaussian", "realism_student_t"] + [
+    figures = [
+        f"{kind}_{dataset}"
+        for kind in ("realism", "traversal_factors")
+        for dataset in ("gaussian", "student_t")
+    ] + [
         f"{kind}_{dataset}_{model}"
         for kind in ("latent", "latent_grid", "hull_traversal", "plane_traversal", "gap_traversal")
         for dataset in ("gaussian", "student_t")
@@ -239,3 +243,29 @@ def test_interactive_figures_open_offline(smoke_run):
             assert ('"label":"df"' in html) == (dataset == "student_t")  # df colouring
             png = (smoke_run / "figures" / f"latent3d_{dataset}_{model}.png").read_bytes()
             assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_smoke_dag_trains_the_wide_code_and_views_it(smoke_run):
+    config = load_config("smoke.yaml")
+    wide = config["exploration"]["wide"]
+    root = (
+        smoke_run
+        / "results"
+        / "sweep"
+        / f"latent{wide['latent_dim']}_beta{config['model']['beta']:g}"
+    )
+    for dataset in ("gaussian", "student_t"):
+        for model in ("vae", "ae"):
+            codes = io.load_arrays(
+                root / "latents" / dataset / model / f"seed{wide['seeds'][0]}.npz"
+            )
+            assert codes["z_mean"].shape[1] == wide["latent_dim"]
+            for method in ("pca", "tsne"):
+                png = (
+                    smoke_run / "figures" / f"latent_{method}_{dataset}_{model}.png"
+                ).read_bytes()
+                assert png.startswith(b"\x89PNG")
+    table = pd.read_csv(smoke_run / "results" / "tables" / "wide.csv")
+    assert set(table["latent_dim"]) == {config["model"]["latent_dim"], wide["latent_dim"]}
+    assert {"factors.mig", "realism.grid_uniform.median_residual"} <= set(table["metric"])

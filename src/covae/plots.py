@@ -391,3 +391,63 @@ def traversal(
         cloud.legend(fontsize=7)
         fig.suptitle(title)
     return fig
+
+
+def embedding_views(
+    coordinates: np.ndarray, factors: np.ndarray, names: list[str], *, method: str, title: str
+) -> Figure:
+    """One panel per factor: 2-D ``coordinates`` of the codes coloured by that factor."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, len(names), figsize=(3.2 * len(names), 3.2), squeeze=False, layout="constrained"
+        )
+        for ax, name, colour in zip(axes.flat, names, factors.T, strict=True):
+            discrete = np.unique(colour).size <= 2
+            points = ax.scatter(coordinates[:, 0], coordinates[:, 1], c=colour, s=2,
+                                cmap="coolwarm" if discrete else "viridis", linewidths=0,
+                                rasterized=True)  # fmt: skip
+            fig.colorbar(points, ax=ax, label=name, shrink=0.8)
+            ax.set_xlabel(f"{method} 1")
+            ax.set_ylabel(f"{method} 2")
+        fig.suptitle(title)
+    return fig
+
+
+def traversal_factors(frame, *, title: str) -> Figure:
+    """Fitted factors and residual of the decoded images along each traversal: one row per
+    path, one column per quantity, one line per run (VAE and AE in their colours). ``frame``
+    has columns model, seed, path, step and one column per quantity (None: no traversals)."""
+    if frame is None or frame.empty:
+        with plt.rc_context(STYLE):
+            fig = plt.figure(figsize=(6, 1.5))
+            fig.text(0.5, 0.5, f"{title}: no traversals (they are defined for 3-D codes)",
+                     ha="center", va="center")  # fmt: skip
+        return fig
+    paths = list(dict.fromkeys(frame["path"]))
+    quantities = [c for c in ("var_x", "var_y", "cor", "df", "residual") if c in frame]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            len(paths), len(quantities), figsize=(2.6 * len(quantities), 2.0 * len(paths)),
+            squeeze=False, layout="constrained", sharex="row",
+        )  # fmt: skip
+        for row, path in enumerate(paths):
+            runs = frame[frame["path"] == path]
+            for (model, seed), run in runs.groupby(["model", "seed"], sort=False):
+                for column, quantity in enumerate(quantities):
+                    label = (
+                        model.upper()
+                        if (row, column, seed) == (0, 0, frame["seed"].min())
+                        else None
+                    )
+                    axes[row, column].plot(run["step"], run[quantity], color=MODEL_COLOURS[model],
+                                           linewidth=0.9, alpha=0.8, label=label)  # fmt: skip
+            for column, quantity in enumerate(quantities):
+                axes[row, column].set_title(f"{path}: {quantity}")
+                if quantity in ("residual", "df"):
+                    axes[row, column].set_yscale("log")
+            axes[row, 0].set_ylabel("fitted value")
+        for ax in axes[-1]:
+            ax.set_xlabel("step along the path")
+        axes[0, 0].legend(fontsize=7)
+        fig.suptitle(f"{title}: factors fitted to the decoded images along each traversal")
+    return fig

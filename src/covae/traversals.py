@@ -235,3 +235,27 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     probes = uniform_in_hull(codes, gap["probes"], gap["seed"])
     paths["gap"] = gap_path(codes, probes, gap["points"])["path"]
     return paths
+
+
+def paths_of(
+    codes: np.ndarray, factors: np.ndarray, is_test: np.ndarray, explore: dict
+) -> dict[str, np.ndarray]:
+    """Every path of one run, as codes to decode (keys ending in ``_codes``), from the
+    ``exploration`` section of the config: interpolations between the same random test pairs
+    for every model, the two latent grids and, for 3-D codes, the hull, plane and gap paths.
+    Also ``pairs`` (the test rows joined) and ``grid_axes``."""
+    line = explore["interpolation"]
+    pairs = choose_pairs(np.flatnonzero(is_test), line["pairs"], line["seed"])
+    grid = explore["latent_grid"]
+    grids = latent_grids(codes, grid["size"], grid["low"], grid["high"])
+    paths = {
+        "pairs": pairs,
+        "grid_axes": grids["axes"],
+        "interpolation_codes": linear_paths(codes[pairs[:, 0]], codes[pairs[:, 1]], line["steps"]),
+        "grid_uniform_codes": grids["uniform"],
+        "grid_quantile_codes": grids["quantile"],
+    }
+    if codes.shape[1] == 3:  # the hull, plane and gap traversals are defined in 3-D
+        for name, path in traversals_3d(codes, factors, explore).items():
+            paths[f"{name}_codes"] = path
+    return paths

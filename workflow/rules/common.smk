@@ -23,6 +23,13 @@ wildcard_constraints:
     root=r"results(/sweep/latent\d+_beta[0-9.e+-]+)?",
 
 
+# The wider code of the exploration (seed 000's last exercise), trained on its own seeds.
+WIDE = {
+    "latent_dim": config["exploration"]["wide"]["latent_dim"],
+    "beta": SETTINGS[0]["beta"],
+}
+
+
 def root_of(setting):
     """Where a setting's runs live: ``results`` for the study's, a sweep folder otherwise."""
     if setting == SETTINGS[0]:
@@ -88,7 +95,13 @@ def all_outputs():
         *expand("figures/training_{dataset}.png", dataset=DATASETS),
         *expand(
             "figures/{figure}_{dataset}.png",
-            figure=["reconstruction_errors", "reconstructions", "metrics", "realism"],
+            figure=[
+                "reconstruction_errors",
+                "reconstructions",
+                "metrics",
+                "realism",
+                "traversal_factors",
+            ],
             dataset=DATASETS,
         ),
         *expand(
@@ -112,5 +125,13 @@ def all_outputs():
             ["results/tables/sweep.csv", "results/tables/sweep.md"]
             if len(SETTINGS) > 1
             else []
+        ),
+        "results/tables/wide.csv",
+        "results/tables/wide.md",
+        *expand(
+            "figures/latent_{method}_{dataset}_{model}.png",
+            method=["pca", "tsne"],
+            dataset=DATASETS,
+            model=MODELS,
         ),
     ]

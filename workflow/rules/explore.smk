@@ -1,23 +1,5 @@
-# Exploration stage: paths through each latent space decoded, the realism of every decoded
-# image, and the figures of the latent clouds.
-
-
-rule decode_paths:
-    input:
-        data="results/data/{dataset}.npz",
-        run="{root}/models/{dataset}/{model}/seed{seed}",
-        latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
-    output:
-        "{root}/paths/{dataset}/{model}/seed{seed}.npz",
-    log:
-        "{root}/logs/decode_paths/{dataset}/{model}/seed{seed}.log",
-    threads: threads_of("encode")
-    resources:
-        **resources_of("encode"),
-    params:
-        exploration=config["exploration"],
-    script:
-        "../scripts/decode_paths.py"
+# Exploration stage: the realism of every decoded image (the encode job decodes the paths), the
+# figures of the latent clouds and paths, and the wider code's views.
 
 
 rule realism:
@@ -82,7 +64,8 @@ rule figure_realism:
             "results/realism/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
     output:
-        "figures/realism_{dataset}.png",
+        realism="figures/realism_{dataset}.png",
+        traversals="figures/traversal_factors_{dataset}.png",
     log:
         "results/logs/figures/realism_{dataset}.log",
     threads: threads_of("report")
@@ -144,3 +127,68 @@ rule figure_traversals:
         figure=config["figures"]["evaluation"],
     script:
         "../scripts/plot_traversals.py"
+
+
+def wide_runs(pattern):
+    """``pattern`` (with {root}) over the wide runs and, to compare, the study's same seeds."""
+    seeds = config["exploration"]["wide"]["seeds"]
+    return expand(
+        pattern,
+        root=list(dict.fromkeys([root_of(SETTINGS[0]), root_of(WIDE)])),
+        dataset=DATASETS,
+        model=MODELS,
+        seed=seeds,
+    )
+
+
+rule wide_table:
+    input:
+        metrics=wide_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=wide_runs("{root}/realism/{dataset}/{model}/seed{seed}.json"),
+    output:
+        csv="results/tables/wide.csv",
+        md="results/tables/wide.md",
+    log:
+        "results/logs/wide_table.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        confidence=config["evaluation"]["confidence"],
+    script:
+        "../scripts/make_sweep_table.py"
+
+
+rule embed:
+    input:
+        f"{root_of(WIDE)}/latents/{{dataset}}/{{model}}/seed{config['exploration']['wide']['seeds'][0]}.npz",
+    output:
+        "results/embeddings/{dataset}/{model}.npz",
+    log:
+        "results/logs/embed/{dataset}/{model}.log",
+    threads: threads_of("evaluate")
+    resources:
+        **resources_of("evaluate"),
+    params:
+        wide=config["exploration"]["wide"],
+    script:
+        "../scripts/embed.py"
+
+
+rule figure_embedding:
+    input:
+        data="results/data/{dataset}.npz",
+        views="results/embeddings/{dataset}/{model}.npz",
+    output:
+        pca="figures/latent_pca_{dataset}_{model}.png",
+        tsne="figures/latent_tsne_{dataset}_{model}.png",
+    log:
+        "results/logs/figures/embedding_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+        latent_dim=WIDE["latent_dim"],
+    script:
+        "../scripts/plot_embedding.py"

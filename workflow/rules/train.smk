@@ -1,5 +1,6 @@
 # Training stage: one run per data set x model x replicate seed (x sweep setting), then the
-# codes of every image and the decoded test images (one job, so the run is loaded once).
+# codes of every image, the decoded test images and every decoded path through the latent
+# space (one job, so the run is loaded once).
 # {root} is "results" for the study's setting and results/sweep/latent{d}_beta{b} otherwise.
 
 
@@ -28,6 +29,7 @@ rule encode:
     output:
         latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
+        paths="{root}/paths/{dataset}/{model}/seed{seed}.npz",
     log:
         "{root}/logs/encode/{dataset}/{model}/seed{seed}.log",
     threads: threads_of("encode")
@@ -35,6 +37,7 @@ rule encode:
         **resources_of("encode"),
     params:
         loss=config["model"]["loss"],
+        exploration=config["exploration"],
     script:
         "../scripts/encode.py"
 

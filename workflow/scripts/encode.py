@@ -1,9 +1,10 @@
-"""Write the codes of every image (results/latents/...) and the decoded test images
-(results/reconstructions/...) of one run."""
+"""Load one run once and write what its encoder and decoder give: the codes of every image
+(results/latents/...), the decoded test images (results/reconstructions/...) and every path
+through the latent space, decoded (results/paths/...)."""
 
 import keras
 
-from covae import io, logs, training
+from covae import io, logs, training, traversals
 
 log = logs.setup(snakemake.log[0])
 data = io.load_arrays(snakemake.input.data)
@@ -16,7 +17,16 @@ codes = training.encode(
 )
 io.save_arrays(snakemake.output.latents, codes)
 log.info("encoded %d images: %s", len(data["images"]), {k: v.shape for k, v in codes.items()})
+
 decoder = keras.models.load_model(f"{run}/decoder.keras")
 decoded = training.reconstruct(decoder, codes, data["is_test"])
 io.save_arrays(snakemake.output.reconstructions, decoded)
 log.info("decoded %d test images from %s", len(decoded["index"]), sorted(set(decoded) - {"index"}))
+
+paths = traversals.paths_of(
+    codes["z_mean"], data["factors"], data["is_test"], snakemake.params.exploration
+)
+for name in [key.removesuffix("_codes") for key in paths if key.endswith("_codes")]:
+    paths[f"{name}_images"] = training.decode(decoder, paths[f"{name}_codes"])
+io.save_arrays(snakemake.output.paths, paths)
+log.info("decoded paths: %s", {k: v.shape[:-1] for k, v in paths.items() if k.endswith("_codes")})

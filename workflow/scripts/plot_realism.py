@@ -1,16 +1,17 @@
-"""Draw figures/realism_{dataset}.png: realism residuals along interpolations and per set of
-decoded images, VAE beside AE, every seed."""
+"""Draw figures/realism_{dataset}.png (realism residuals along interpolations and per set of
+decoded images) and figures/traversal_factors_{dataset}.png (factors fitted along each
+traversal), VAE beside AE, every seed."""
 
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from covae import io, logs, plots
+from covae import heatmaps, io, logs, plots, realism
 
 log = logs.setup(snakemake.log[0])
 steps = snakemake.params.steps
-along, sets = [], []
+along, sets, traversed = [], [], []
 for path in map(Path, snakemake.input):
     model, seed = path.parent.name, int(path.stem.removeprefix("seed"))
     arrays = io.load_arrays(path)
@@ -19,12 +20,25 @@ for path in map(Path, snakemake.input):
     along.append(pd.DataFrame({"model": model, "seed": seed, "t": t.ravel(),
                                "residual": residual.ravel()}))  # fmt: skip
     for name in [k.removesuffix("_residual") for k in arrays if k.endswith("_residual")]:
-        sets.append(pd.DataFrame({"model": model.upper(), "set": name.replace("_", "\n", 1),
+        kind = name.removeprefix("reconstruction_")
+        label = f"recon.\n{kind}" if kind != name else name.replace("_", "\n", 1)
+        sets.append(pd.DataFrame({"model": model.upper(), "set": label,
                                   "residual": arrays[f"{name}_residual"]}))  # fmt: skip
+    for name in realism.TRAVERSALS:
+        if f"{name}_factors" in arrays:
+            fitted = pd.DataFrame(arrays[f"{name}_factors"], columns=list(heatmaps.FACTOR_NAMES))
+            fitted["residual"] = arrays[f"{name}_residual"]
+            fitted["step"] = np.arange(1, len(fitted) + 1)
+            traversed.append(fitted.assign(model=model, seed=seed, path=name))
 fig = plots.realism_summary(
     pd.concat(along, ignore_index=True),
     pd.concat(sets, ignore_index=True),
     title=snakemake.wildcards.dataset,
 )
-io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
-log.info("drew the realism of %d runs to %s", len(along), snakemake.output[0])
+io.save_figure(fig, snakemake.output.realism, dpi=snakemake.params.figure["dpi"])
+factors = pd.concat(traversed, ignore_index=True) if traversed else None
+if factors is not None and not np.isfinite(factors["df"]).any():
+    factors = factors.drop(columns="df")  # the Gaussian set: df is not fitted
+fig = plots.traversal_factors(factors, title=snakemake.wildcards.dataset)
+io.save_figure(fig, snakemake.output.traversals, dpi=snakemake.params.figure["dpi"])
+log.info("drew the realism of %d runs to %s", len(along), snakemake.output.realism)
