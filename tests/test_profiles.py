@@ -23,6 +23,19 @@ def dry_run(workdir, *args):
     return result.stdout + result.stderr
 
 
+def dry_run_with_profile(workdir, profile):
+    """A dry run with one of our profiles and no --cores (the profile decides)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "config/smoke.yaml",
+         "--workflow-profile", f"workflow/profiles/{profile}"],
+        capture_output=True, text=True, cwd=workdir, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert f"profile workflow/profiles/{profile}" in output
+    return output
+
+
 def jobs(output):
     """(rule, resources dict, threads) of every job a dry run lists."""
     found = []
@@ -71,14 +84,7 @@ def test_every_job_takes_threads_memory_and_runtime_from_the_config(workdir):
 @pytest.mark.slow
 def test_slurm_profile_dry_run_gives_every_job_runtime_and_memory(workdir):
     pytest.importorskip("snakemake_executor_plugin_slurm")
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "config/smoke.yaml",
-         "--workflow-profile", "workflow/profiles/slurm"],
-        capture_output=True, text=True, cwd=workdir, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    output = result.stdout + result.stderr
-    assert "profile workflow/profiles/slurm" in output
+    output = dry_run_with_profile(workdir, "slurm")
     listed = jobs(output)
     assert len(listed) == sum(job_counts(output).values())
     for rule, resources, _ in listed:
@@ -129,10 +135,4 @@ def test_a_bad_resource_value_stops_before_any_job(workdir):
 
 @pytest.mark.slow
 def test_default_profile_runs_without_naming_cores(workdir):
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", "config/smoke.yaml",
-         "--workflow-profile", "workflow/profiles/default"],
-        capture_output=True, text=True, cwd=workdir, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "profile workflow/profiles/default" in result.stdout + result.stderr
+    assert "Nothing to be done" not in dry_run_with_profile(workdir, "default")
