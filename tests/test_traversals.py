@@ -180,3 +180,32 @@ def test_embedding_views_are_seeded_and_separate_clusters():
         )
     again = embedding.embed(codes, points=300, perplexity=20.0, seed=0)
     np.testing.assert_array_equal(views["tsne"], again["tsne"])
+
+
+def test_extreme_correlation_pair_matches_scales_and_spans_the_correlations():
+    scales = np.arange(0.1, 5.0, 0.6)
+    factors = np.column_stack(
+        [
+            *(
+                g.ravel()
+                for g in np.meshgrid(scales, scales, np.linspace(-0.9, 0.9, 5), indexing="ij")
+            )
+        ]
+    )
+    rows = np.arange(len(factors))
+    low, high = traversals.extreme_correlation_pair(factors, rows)
+    assert factors[low, 0] == factors[low, 1] == factors[high, 0] == factors[high, 1]
+    assert factors[low, 2] == -0.9 and factors[high, 2] == 0.9
+    with pytest.raises(ValueError, match="var_x == var_y"):
+        traversals.extreme_correlation_pair(factors, rows[factors[:, 0] != factors[:, 1]])
+
+
+def test_rotation_path_is_a_circle_about_the_centre_in_the_leading_plane():
+    rng = np.random.default_rng(8)
+    codes = rng.normal(size=(4000, 3)) * np.array([3.0, 2.0, 0.2]) + np.array([1.0, -1.0, 5.0])
+    path = traversals.rotation_path(codes, points=16)
+    centre = codes.mean(axis=0)
+    radii = np.linalg.norm(path - centre, axis=1)
+    np.testing.assert_allclose(radii, radii[0])
+    np.testing.assert_allclose(path[:, 2], centre[2], atol=0.05)  # the thin axis stays put
+    np.testing.assert_allclose(path.mean(axis=0), centre, atol=1e-9)

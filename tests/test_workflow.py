@@ -208,7 +208,7 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
                 assert summary["run"]["model"] == model
                 assert set(summary["realism"]) == {
                     "reconstruction", "interpolation", "grid_uniform", "grid_quantile",
-                    "hull", "plane_upper", "plane_lower", "gap",
+                    "correlation_line", "rotation", "hull", "plane_upper", "plane_lower", "gap",
                 }  # fmt: skip
                 assert -1 <= summary["realism"]["hull"]["spearman_cor"] <= 1
                 for traversal in ("hull", "plane_upper", "gap"):
@@ -222,7 +222,14 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
         for dataset in ("gaussian", "student_t")
     ] + [
         f"{kind}_{dataset}_{model}"
-        for kind in ("latent", "latent_grid", "hull_traversal", "plane_traversal", "gap_traversal")
+        for kind in (
+            "latent",
+            "latent_grid",
+            "trajectories",
+            "hull_traversal",
+            "plane_traversal",
+            "gap_traversal",
+        )  # fmt: skip
         for dataset in ("gaussian", "student_t")
         for model in ("vae", "ae")
     ]

@@ -351,10 +351,15 @@ def traversal(
     paths: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     title: str,
+    insets: bool = False,
 ) -> Figure:
     """Paths through the latent cloud and what they decode to. Top: the codes on the cloud's
-    two leading principal axes, coloured by ``label``, each path drawn with numbered steps.
-    Below: one row of decoded images per path (``paths`` maps a name to (codes, images))."""
+    two leading principal axes, coloured by ``label``, each path drawn with numbered steps
+    (with ``insets``, each decoded image also sits on the cloud at its code, as the seed's
+    ``plot_data_and_generated_images``). Below: one row of decoded images per path (``paths``
+    maps a name to (codes, images))."""
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
     centre = codes.mean(axis=0)
     _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
 
@@ -378,6 +383,11 @@ def traversal(
                        markersize=3, linewidth=1.2, label=name)  # fmt: skip
             for step in (0, len(line) - 1):
                 cloud.annotate(str(step + 1), line[step], fontsize=7)
+            if insets:
+                for point, image in zip(line, images, strict=True):
+                    thumbnail = OffsetImage(image, zoom=0.9, cmap=_cmap(HEAVY_TAIL_CMAP),
+                                            norm=plt.Normalize(0, 1))  # fmt: skip
+                    cloud.add_artist(AnnotationBbox(thumbnail, point, pad=0.1, frameon=True))
             for step, image in enumerate(images):
                 ax = fig.add_subplot(grid[row, step])
                 ax.imshow(image, cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)

@@ -25,8 +25,8 @@ from scipy.stats import spearmanr
 _MAX_ABS_COR = 0.999
 _DF_BOUNDS = (1.0, 1000.0)
 _DF_START = 10.0
-# Decoded traversals (covae.traversals.TRAVERSALS_3D) that get fitted when a run has them.
-TRAVERSALS = ("hull", "plane_upper", "plane_lower", "gap")
+# Decoded traversals (covae.traversals.paths_of) that get fitted when a run has them.
+TRAVERSALS = ("correlation_line", "rotation", "hull", "plane_upper", "plane_lower", "gap")
 
 
 def _kernel(q: np.ndarray, df: np.ndarray | float) -> np.ndarray:

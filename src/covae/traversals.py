@@ -237,12 +237,39 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     return paths
 
 
+def extreme_correlation_pair(factors: np.ndarray, rows: np.ndarray) -> tuple[int, int]:
+    """Two of ``rows`` with matched scales (var_x == var_y, at the middle such scale) and the
+    most negative and the most positive correlation: the ends of the seed's rotation of the
+    ellipse from one diagonal to the other."""
+    rows = np.asarray(rows)
+    matched = rows[np.isclose(factors[rows, 0], factors[rows, 1])]
+    if matched.size < 2:
+        raise ValueError("no two rows with var_x == var_y; a correlation line needs them")
+    scales = np.unique(factors[matched, 0])
+    scale = scales[len(scales) // 2]
+    candidates = matched[np.isclose(factors[matched, 0], scale)]
+    cor = factors[candidates, 2]
+    return int(candidates[np.argmin(cor)]), int(candidates[np.argmax(cor)])
+
+
+def rotation_path(codes: np.ndarray, points: int) -> np.ndarray:
+    """A closed circle about the cloud's centre in the plane of its two leading principal axes,
+    with the radius of the median code's distance from the centre in that plane."""
+    centre = codes.mean(axis=0)
+    _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
+    radius = np.median(np.linalg.norm((codes - centre) @ axes[:2].T, axis=1))
+    angle = np.linspace(0, 2 * np.pi, points, endpoint=False)
+    return centre + radius * (np.outer(np.cos(angle), axes[0]) + np.outer(np.sin(angle), axes[1]))
+
+
 def paths_of(
     codes: np.ndarray, factors: np.ndarray, is_test: np.ndarray, explore: dict
 ) -> dict[str, np.ndarray]:
     """Every path of one run, as codes to decode (keys ending in ``_codes``), from the
     ``exploration`` section of the config: interpolations between the same random test pairs
-    for every model, the two latent grids and, for 3-D codes, the hull, plane and gap paths.
+    for every model, the two latent grids, a line between the test codes of extreme
+    correlation at matched scales, a rotation about the cloud's centre and, for 3-D codes, the
+    hull, plane and gap paths.
     Also ``pairs`` (the test rows joined) and ``grid_axes``."""
     line = explore["interpolation"]
     pairs = choose_pairs(np.flatnonzero(is_test), line["pairs"], line["seed"])
@@ -254,7 +281,13 @@ def paths_of(
         "interpolation_codes": linear_paths(codes[pairs[:, 0]], codes[pairs[:, 1]], line["steps"]),
         "grid_uniform_codes": grids["uniform"],
         "grid_quantile_codes": grids["quantile"],
+        "rotation_codes": rotation_path(codes, explore["trajectories"]["points"]),
     }
+    low, high = extreme_correlation_pair(factors, np.flatnonzero(is_test))
+    paths["correlation_line_rows"] = np.array([low, high])
+    paths["correlation_line_codes"] = linear_paths(
+        codes[[low]], codes[[high]], explore["trajectories"]["points"]
+    )[0]
     if codes.shape[1] == 3:  # the hull, plane and gap traversals are defined in 3-D
         for name, path in traversals_3d(codes, factors, explore).items():
             paths[f"{name}_codes"] = path

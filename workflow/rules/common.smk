@@ -113,6 +113,7 @@ def all_outputs():
                 "hull_traversal",
                 "plane_traversal",
                 "gap_traversal",
+                "trajectories",
             ],
             dataset=DATASETS,
             model=MODELS,

@@ -118,6 +118,7 @@ rule figure_traversals:
         hull="figures/hull_traversal_{dataset}_{model}.png",
         plane="figures/plane_traversal_{dataset}_{model}.png",
         gap="figures/gap_traversal_{dataset}_{model}.png",
+        trajectories="figures/trajectories_{dataset}_{model}.png",
     log:
         "results/logs/figures/traversals_{dataset}_{model}.log",
     threads: threads_of("report")

@@ -1,5 +1,5 @@
-"""Draw figures/{hull,plane,gap}_traversal_{dataset}_{model}.png: each derived path on the
-latent cloud and its decoded images (first seed)."""
+"""Draw figures/{hull,plane,gap}_traversal_{dataset}_{model}.png and trajectories_...: each
+derived path on the latent cloud and its decoded images (first seed)."""
 
 from covae import io, logs, plots
 
@@ -16,10 +16,12 @@ figures = {
     "plane": (var_y, "var_y", {"upper plane": "plane_upper", "lower plane": "plane_lower"},
               f"{name}: paths on the planes bounding the cloud, where var_y grows"),
     "gap": (cor, "cor", {"gap": "gap"}, f"{name}: a line through the largest empty region"),
+    "trajectories": (cor, "cor", {"extreme cor": "correlation_line", "rotation": "rotation"},
+                     f"{name}: extreme-cor line and rotation"),
 }  # fmt: skip
-for kind, output in (("hull", snakemake.output.hull), ("plane", snakemake.output.plane),
-                     ("gap", snakemake.output.gap)):  # fmt: skip
+for kind in figures:
     colour, label, shown, title = figures[kind]
+    output = getattr(snakemake.output, kind)
     drawn = {
         legend: (paths[f"{key}_codes"], paths[f"{key}_images"])
         for legend, key in shown.items()
@@ -27,6 +29,6 @@ for kind, output in (("hull", snakemake.output.hull), ("plane", snakemake.output
     }
     if not drawn:  # codes of more than three axes have no 3-D traversals
         title = f"{name}: no {kind} traversal (defined for 3-D codes)"
-    fig = plots.traversal(codes, colour, label, drawn, title=title)
+    fig = plots.traversal(codes, colour, label, drawn, title=title, insets=kind == "trajectories")
     io.save_figure(fig, output, dpi=snakemake.params.figure["dpi"])
     log.info("drew %s to %s", sorted(drawn), output)
