@@ -21,12 +21,14 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.stats import spearmanr
 
+from covae.traversals import TRAVERSALS_3D
+
 # The fit works in unconstrained coordinates: log var_x, log var_y, atanh cor (, log df).
 _MAX_ABS_COR = 0.999
 _DF_BOUNDS = (1.0, 1000.0)
 _DF_START = 10.0
 # Decoded traversals (covae.traversals.paths_of) that get fitted when a run has them.
-TRAVERSALS = ("correlation_line", "rotation", "hull", "plane_upper", "plane_lower", "gap")
+TRAVERSALS = ("correlation_line", "rotation", *TRAVERSALS_3D)
 
 
 def _kernel(q: np.ndarray, df: np.ndarray | float) -> np.ndarray:
