@@ -152,9 +152,15 @@ def reconstruction_error_distributions(errors, *, title: str) -> Figure:
 
 
 def reconstruction_examples(
-    images: np.ndarray, factors: np.ndarray, rows: Mapping[str, np.ndarray], *, title: str
+    images: np.ndarray,
+    factors: np.ndarray,
+    rows: Mapping[str, np.ndarray],
+    errors: Mapping[str, np.ndarray],
+    *,
+    title: str,
 ) -> Figure:
-    """Test images (top row) and, below, each model's reconstruction of them with its error."""
+    """Test images (top row) and, below, each model's reconstruction of them titled with its
+    Frobenius error (``errors``: per model, as the evaluation wrote them)."""
     count = len(images)
     labels = ["input", *rows]
     with plt.rc_context(STYLE):
@@ -168,12 +174,11 @@ def reconstruction_examples(
             axes[0, column].imshow(image, cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
             label = f"$v_x$={var_x:.1f} $v_y$={var_y:.1f}\n$\\rho$={cor:+.2f}"
             axes[0, column].set_title(label + ("" if np.isinf(df) else f" df={df:g}"))
-            for row, decoded in enumerate(rows.values(), start=1):
+            for row, (name, decoded) in enumerate(rows.items(), start=1):
                 axes[row, column].imshow(
                     decoded[column], cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1
                 )
-                error = np.sqrt(np.sum((decoded[column] - image) ** 2))
-                axes[row, column].set_title(f"error {error:.3f}")
+                axes[row, column].set_title(f"error {errors[name][column]:.3f}")
         for ax in axes.flat:
             ax.set_xticks([])
             ax.set_yticks([])

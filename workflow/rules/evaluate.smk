@@ -102,6 +102,11 @@ rule figure_reconstructions:
             model=MODELS,
             seed=config["seeds"][0],
         ),
+        errors=expand(
+            "results/metrics/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
     output:
         "figures/reconstructions_{dataset}.png",
     log:

@@ -18,6 +18,10 @@ fig = plots.reconstruction_examples(
     data["images"][index[chosen]],
     data["factors"][index[chosen]],
     {model.upper(): arrays["z_mean"][chosen] for model, arrays in decoded.items()},
+    {
+        model.upper(): io.load_arrays(path)["z_mean"][chosen]  # row-aligned with "index"
+        for model, path in zip(snakemake.params.models, snakemake.input.errors, strict=True)
+    },
     title=snakemake.wildcards.dataset,
 )
 io.save_figure(fig, snakemake.output[0], dpi=figure["dpi"])
