@@ -3,6 +3,7 @@ import math
 import re
 
 import covae.config
+import covae.io
 from snakemake.exceptions import WorkflowError
 
 try:

@@ -80,7 +80,7 @@ rule figure_realism:
 
 rule plotly_js:
     output:
-        "figures/plotly.min.js",
+        f"figures/{covae.io.PLOTLY_JS}",
     log:
         "results/logs/figures/plotly_js.log",
     threads: threads_of("report")
@@ -94,7 +94,7 @@ rule figure_latent_3d:
     input:
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
-        plotly_js="figures/plotly.min.js",
+        plotly_js=f"figures/{covae.io.PLOTLY_JS}",
     output:
         png="figures/latent3d_{dataset}_{model}.png",
         html="figures/latent3d_{dataset}_{model}.html",
