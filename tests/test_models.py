@@ -110,6 +110,19 @@ def test_nan_loss_stops_training_with_a_clear_error(tiny_images, tmp_path):
         training.fit("vae", broken, TINY, seed=0)
 
 
+def test_min_delta_stops_when_the_loss_falls_by_less_and_keeps_the_best_epoch(tiny_images):
+    # No fall of the loss is that large, so the first epoch stays the best one and training
+    # ends once `patience` epochs have passed without a qualifying fall.
+    spec = replace(TINY, max_epochs=6, patience=2, min_delta=1e9)
+    model, history = training.fit("ae", tiny_images, spec, seed=0)
+    assert len(history) == 3
+    assert history["kept"].tolist() == [True, False, False]
+    # The weights returned are those of epoch 1: the same as a run that stops there.
+    first, _ = training.fit("ae", tiny_images, replace(spec, max_epochs=1), seed=0)
+    for a, b in zip(_weights(model), _weights(first), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_validation_rows_come_from_the_seed():
     a = training.validation_mask(1000, 0.1, seed=0)
     assert a.sum() == 100

@@ -40,6 +40,7 @@ class TrainSpec:
     loss: str
     max_epochs: int
     patience: int
+    min_delta: float
     batch_size: int
     validation_fraction: float
     learning_rate: float
@@ -56,6 +57,7 @@ class TrainSpec:
             loss=str(model_cfg["loss"]),
             max_epochs=int(training["max_epochs"][model]),
             patience=int(training["patience"]),
+            min_delta=float(training["min_delta"]),
             batch_size=int(training["batch_size"]),
             validation_fraction=float(training["validation_fraction"]),
             learning_rate=float(schedule["initial"]),
@@ -113,7 +115,10 @@ def fit(
     held_out = validation_mask(len(x), spec.validation_fraction, seed)
     epoch_log = EpochLog(spec.max_epochs)
     stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=spec.patience, restore_best_weights=True
+        monitor="val_loss",
+        patience=spec.patience,
+        min_delta=spec.min_delta,
+        restore_best_weights=True,
     )
     model.fit(
         x[~held_out],
@@ -133,7 +138,9 @@ def fit(
             f"(TerminateOnNaN stopped training). Lower training.learning_rate.initial "
             f"(now {spec.learning_rate:g}) or check the input images for NaN."
         )
-    kept = int(history["val_loss"].idxmin())
+    # The epoch whose weights EarlyStopping restored: the last one whose validation loss beat
+    # the best so far by min_delta (with min_delta > 0 it need not be the lowest loss).
+    kept = int(stopper.best_epoch)
     history["kept"] = history.index == kept
     log.info("kept epoch %d (val_loss %.4f)", kept + 1, history["val_loss"][kept])
     return model, history

@@ -49,6 +49,8 @@ rule tables:
         expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     log:
         "results/logs/tables.log",
+    benchmark:
+        "results/benchmarks/tables.tsv"
     threads: threads_of("report")
     resources:
         **resources_of("report"),

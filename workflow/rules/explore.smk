@@ -167,6 +167,8 @@ rule embed:
         "results/embeddings/{dataset}/{model}.npz",
     log:
         "results/logs/embed/{dataset}/{model}.log",
+    benchmark:
+        "results/benchmarks/embed/{dataset}/{model}.tsv"
     threads: threads_of("evaluate")
     resources:
         **resources_of("evaluate"),

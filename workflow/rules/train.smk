@@ -32,6 +32,8 @@ rule encode:
         paths="{root}/paths/{dataset}/{model}/seed{seed}.npz",
     log:
         "{root}/logs/encode/{dataset}/{model}/seed{seed}.log",
+    benchmark:
+        "{root}/benchmarks/encode/{dataset}/{model}/seed{seed}.tsv"
     threads: threads_of("encode")
     resources:
         **resources_of("encode"),
