@@ -211,6 +211,11 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
                     "correlation_line", "rotation", "hull", "plane_upper", "plane_lower", "gap",
                 }  # fmt: skip
                 assert -1 <= summary["realism"]["hull"]["spearman_cor"] <= 1
+                # The range of each fitted factor along a path is that of its fitted values.
+                fitted = fits["plane_upper_factors"]
+                plane = summary["realism"]["plane_upper"]
+                assert plane["range_var_y"] == pytest.approx(np.ptp(fitted[:, 1]))
+                assert plane["range_cor"] == pytest.approx(np.ptp(fitted[:, 2]))
                 for traversal in ("hull", "plane_upper", "gap"):
                     assert paths[f"{traversal}_images"].shape[1:] == (36, 36)
                     assert paths[f"{traversal}_codes"].shape[1] == config["model"]["latent_dim"]

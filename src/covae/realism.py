@@ -29,6 +29,8 @@ _DF_BOUNDS = (1.0, 1000.0)
 _DF_START = 10.0
 # Decoded traversals (covae.traversals.paths_of) that get fitted when a run has them.
 TRAVERSALS = ("correlation_line", "rotation", *TRAVERSALS_3D)
+# The fitted factors every heatmap has (df only on the Student-t set).
+FITTED = ("var_x", "var_y", "cor")
 
 
 def _kernel(q: np.ndarray, df: np.ndarray | float) -> np.ndarray:
@@ -168,6 +170,9 @@ def assess_run(
         **{name: residuals(name) for name in ("interpolation", "grid_uniform", "grid_quantile")},
         **{name: residuals(name) for name in traversals},
     }
+    for name in traversals:  # how far each fitted factor moves along the path
+        moved = np.ptp(arrays[f"{name}_factors"][:, :3], axis=0)
+        summary[name].update({f"range_{f}": float(r) for f, r in zip(FITTED, moved, strict=True)})
     if "hull" in traversals:  # the seed: cor runs from most negative to most positive
         fitted_cor = arrays["hull_factors"][:, 2]
         rho = spearmanr(np.arange(fitted_cor.size), fitted_cor).statistic
