@@ -19,6 +19,11 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/explore.smk"
+include: "workflow/rules/paper.smk"
+
+
+# `snakemake --report report.html`: every figure, the claims and the paper, browsable.
+report: "workflow/report/workflow.rst"
 
 
 rule all:

@@ -25,8 +25,15 @@ def smoke_config() -> dict:
 
 
 def copy_workflow(workdir: Path) -> Path:
-    """Copy the Snakefile, workflow/ and config/ into ``workdir`` (a place to run snakemake)."""
+    """Copy the Snakefile, workflow/, config/ and the package's source files (inputs of the
+    figure, table and paper jobs) into ``workdir`` (a place to run snakemake). The jobs still
+    import the installed package."""
     shutil.copy(ROOT / "Snakefile", workdir)
     for folder in ("workflow", "config"):
         shutil.copytree(ROOT / folder, workdir / folder)
+    shutil.copytree(
+        ROOT / "src" / "covae",
+        workdir / "src" / "covae",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     return workdir

@@ -281,3 +281,107 @@ def test_smoke_dag_trains_the_wide_code_and_views_it(smoke_run):
     table = pd.read_csv(smoke_run / "results" / "tables" / "wide.csv")
     assert set(table["latent_dim"]) == {config["model"]["latent_dim"], wide["latent_dim"]}
     assert {"factors.mig", "realism.grid_uniform.median_residual"} <= set(table["metric"])
+
+
+# A number as the paper writes it (covae.paper.fmt): optional minus, thousands commas, decimals;
+# not a part of a word, a version or a file name.
+NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w.])")
+
+
+def _numbers(text: str) -> set[str]:
+    return {token.rstrip(",").replace(",", "").lstrip("-") for token in NUMBER.findall(text)}
+
+
+@pytest.mark.slow
+def test_smoke_paper_renders_every_placeholder_and_no_nan(smoke_run):
+    text = (smoke_run / "results" / "paper.md").read_text()
+    assert "{{" not in text and "{%" not in text
+    assert not re.search(r"\bnan\b|\bn/a\b|\binf\b", text, flags=re.IGNORECASE)
+    for section in ("## The question", "## Data", "## Models", "## Training", "## Reconstruction",
+                    "## Latent structure and density", "## Traversals",
+                    "## Realism of decoded images", "## df separability", "## Factor recovery",
+                    "## A wider code: latent dimension above three",
+                    "## What replicates across seeds",
+                    "## The seed's published numbers beside ours", "## Limitations",
+                    "## How to reproduce"):  # fmt: skip
+        assert section in text
+    # Every figure the paper links exists.
+    for link in re.findall(r"\]\((\.\./figures/[^)]+)\)", text):
+        assert (smoke_run / "results" / link).is_file(), link
+
+
+@pytest.mark.slow
+def test_every_number_of_the_smoke_paper_is_in_a_table(smoke_run):
+    from covae.paper import fmt
+
+    in_tables: set[str] = set()
+    for table in (smoke_run / "results" / "tables").glob("*.csv"):
+        for value in pd.read_csv(table).to_numpy().ravel():
+            if isinstance(value, str):
+                in_tables |= _numbers(value)
+            elif not pd.isna(value):
+                in_tables |= _numbers(fmt(value))
+    template = (smoke_run / "workflow" / "templates" / "paper.md").read_text()
+    typed = _numbers(re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", template, flags=re.DOTALL))
+    assert typed == set(), f"numbers typed into the template: {typed}"
+    paper_numbers = _numbers((smoke_run / "results" / "paper.md").read_text())
+    assert len(paper_numbers) > 100
+    missing = paper_numbers - in_tables
+    assert not missing, f"numbers of the paper found in no table: {sorted(missing)[:20]}"
+
+
+@pytest.mark.slow
+def test_smoke_paper_html_is_self_contained(smoke_run):
+    page = (smoke_run / "results" / "paper.html").read_text()
+    assert page.count("data:image/png;base64,") == len(
+        re.findall(r"!\[", (smoke_run / "results" / "paper.md").read_text())
+    )
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    assert "<script" not in page and "<link" not in page
+
+
+@pytest.mark.slow
+def test_smoke_claims_give_a_verdict_for_every_claim(smoke_run):
+    verdicts = pd.read_csv(smoke_run / "results" / "tables" / "claims.csv")
+    config = load_config("smoke.yaml")
+    assert set(verdicts["verdict"]) <= {"holds", "fails", "not shown"}
+    assert (verdicts["n"] == len(config["seeds"])).all()
+    assert ((verdicts["k"] >= 0) & (verdicts["k"] <= verdicts["n"])).all()
+    assert {"ae_lower_error", "df_separable", "plane_var_y"} <= set(verdicts["claim"])
+    seeds = pd.read_csv(smoke_run / "results" / "tables" / "claims_seeds.csv")
+    assert len(seeds) == verdicts["n"].sum()
+    png = (smoke_run / "figures" / "claims.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+
+
+def _jobs(output: str) -> dict[str, int]:
+    """The job counts of a dry run's "Job stats" table."""
+    table = output.split("Job stats:")[1].split("Reasons:")[0]
+    rows = re.findall(r"^(\w+)\s+(\d+)$", table, flags=re.MULTILINE)
+    return {rule: int(count) for rule, count in rows if rule != "total"}
+
+
+@pytest.mark.slow
+def test_editing_a_plotting_function_reruns_only_figures_and_the_paper(smoke_run):
+    plots = smoke_run / "src" / "covae" / "plots.py"
+    before = plots.stat()
+    try:
+        plots.touch()
+        result = snakemake(smoke_run, "--dry-run")
+        assert result.returncode == 0, result.stderr[-2000:]
+        jobs = _jobs(result.stdout)
+    finally:
+        import os
+
+        os.utime(plots, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "paper" in jobs and "figure_traversals" in jobs
+    assert {rule for rule in jobs if not rule.startswith("figure_")} == {"paper", "all"}
+
+
+@pytest.mark.slow
+def test_snakemake_report_collects_figures_claims_and_paper(smoke_run):
+    result = snakemake(smoke_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = (smoke_run / "report.html").read_text(errors="replace")
+    for category in ("Claims", "Paper", "Traversals", "Realism"):
+        assert category in report

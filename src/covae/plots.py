@@ -428,10 +428,11 @@ def embedding_views(
     return fig
 
 
-def traversal_factors(frame, *, title: str) -> Figure:
-    """Fitted factors and residual of the decoded images along each traversal: one row per
-    path, one column per quantity, one line per run (VAE and AE in their colours). ``frame``
-    has columns model, seed, path, step and one column per quantity (None: no traversals)."""
+def traversal_factors(frame, *, title: str, paths_are: str = "traversal") -> Figure:
+    """Fitted factors and residual of the decoded images along each path: one row per path,
+    one column per quantity, one line per run (VAE and AE in their colours). ``frame`` has
+    columns model, seed, path, step and one column per quantity (None: no traversals).
+    ``paths_are`` names the paths in the title (traversals, interpolations)."""
     if frame is None or frame.empty:
         with plt.rc_context(STYLE):
             fig = plt.figure(figsize=(6, 1.5))
@@ -464,5 +465,51 @@ def traversal_factors(frame, *, title: str) -> Figure:
         for ax in axes[-1]:
             ax.set_xlabel("step along the path")
         axes[0, 0].legend(fontsize=7)
-        fig.suptitle(f"{title}: factors fitted to the decoded images along each traversal")
+        fig.suptitle(f"{title}: factors fitted to the decoded images along each {paths_are}")
+    return fig
+
+
+VERDICT_COLOURS: Mapping[str, str] = {
+    "holds": "#1a9850",
+    "fails": "#d73027",
+    "not shown": "#878787",
+}
+
+
+def claims_chart(verdicts, seeds, *, title: str) -> Figure:
+    """One panel row per claim x data set x subject: each seed's value (dots), the mean and its
+    interval (bar, coloured by verdict) and the region where the claim is true (shaded)."""
+    rows = list(verdicts.itertuples(index=False))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(7.5, 0.55 * len(rows) + 1.0), squeeze=False)
+    for ax, row in zip(axes[:, 0], rows, strict=True):
+        values = seeds[
+            (seeds["claim"] == row.claim)
+            & (seeds["dataset"] == row.dataset)
+            & (seeds["subject"] == row.subject)
+        ]["value"].to_numpy()
+        colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
+        ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
+        if np.isfinite(row.ci_low):
+            ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, lw=5, alpha=0.8)
+        ax.plot([row.mean], [0], marker="|", ms=14, color=colour, mew=2)
+        bounds = [v for v in (row.low, row.high) if np.isfinite(v)]
+        for bound in bounds:  # where the claim turns true
+            ax.axvline(bound, color="0.2", lw=0.8, ls="--")
+        finite = [v for v in (row.ci_low, row.ci_high) if np.isfinite(v)]
+        shown = np.r_[values, row.mean, finite, bounds]
+        low, high = shown.min(), shown.max()
+        pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
+        ax.set_xlim(low - pad, high + pad)
+        ax.axvspan(
+            max(row.low, low - pad), min(row.high, high + pad), color=colour, alpha=0.08, lw=0
+        )
+        ax.set_yticks([])
+        ax.text(0.0, 1.05, f"{row.claim} · {row.dataset} · {row.subject}: {row.verdict} "
+                f"({row.k} of {row.n} seeds; {row.criterion})", transform=ax.transAxes,
+                fontsize=7, va="bottom")  # fmt: skip
+        ax.tick_params(axis="x", labelsize=7)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig

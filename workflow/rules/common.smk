@@ -1,6 +1,8 @@
 # Shared by every stage: the cross-key config check, wildcard constraints, the final targets.
 import math
+import os
 import re
+from pathlib import Path
 
 import covae.config
 import covae.io
@@ -68,6 +70,17 @@ def swept_runs(pattern):
     ]
 
 
+# The package's source. Snakemake does not follow Python imports, so the cheap jobs that draw
+# figures and write tables and the paper name the modules they depend on as inputs: editing
+# covae/plots.py reruns the figures and the paper, and nothing upstream.
+CODE = Path(os.path.relpath(Path(workflow.basedir) / "src" / "covae"))
+
+
+def code(*modules):
+    """The source files of ``covae.<module>`` for each module, as job inputs."""
+    return [str(CODE / f"{module}.py") for module in modules]
+
+
 def threads_of(kind):
     """Threads of a kind of job (``resources.<kind>.threads`` in the config)."""
     return config["resources"][kind]["threads"]
@@ -89,19 +102,20 @@ def resources_of(kind):
     return {"mem_mb": section["mem_mb"], "runtime": runtime, **gpu}
 
 
-def all_outputs():
-    """Every file that `snakemake` with no target builds (extended stage by stage)."""
+def figure_outputs():
+    """Every figure of the study (PNG, and HTML for the interactive views)."""
     return [
-        *expand("figures/heatmaps_{dataset}.png", dataset=DATASETS),
-        *expand("figures/training_{dataset}.png", dataset=DATASETS),
         *expand(
             "figures/{figure}_{dataset}.png",
             figure=[
+                "heatmaps",
+                "training",
                 "reconstruction_errors",
                 "reconstructions",
                 "metrics",
                 "realism",
                 "traversal_factors",
+                "interpolation_factors",
             ],
             dataset=DATASETS,
         ),
@@ -115,6 +129,8 @@ def all_outputs():
                 "plane_traversal",
                 "gap_traversal",
                 "trajectories",
+                "latent_pca",
+                "latent_tsne",
             ],
             dataset=DATASETS,
             model=MODELS,
@@ -122,18 +138,25 @@ def all_outputs():
         *expand(
             "figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS
         ),
-        *expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
+        "figures/claims.png",
+    ]
+
+
+def all_outputs():
+    """Every file that `snakemake` with no target builds: the figures, every table, the paper."""
+    return [
+        *figure_outputs(),
+        *expand(
+            "results/tables/{table}.{ext}",
+            table=[*TABLES, *PAPER_TABLES, "claims", "wide"],
+            ext=["csv", "md"],
+        ),
+        "results/tables/claims_seeds.csv",
         *(
             ["results/tables/sweep.csv", "results/tables/sweep.md"]
             if len(SETTINGS) > 1
             else []
         ),
-        "results/tables/wide.csv",
-        "results/tables/wide.md",
-        *expand(
-            "figures/latent_{method}_{dataset}_{model}.png",
-            method=["pca", "tsne"],
-            dataset=DATASETS,
-            model=MODELS,
-        ),
+        "results/paper.md",
+        "results/paper.html",
     ]

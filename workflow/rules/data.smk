@@ -19,9 +19,14 @@ rule heatmaps:
 
 rule figure_heatmaps:
     input:
-        "results/data/{dataset}.npz",
+        data="results/data/{dataset}.npz",
+        code=code("plots"),
     output:
-        "figures/heatmaps_{dataset}.png",
+        report(
+            "figures/heatmaps_{dataset}.png",
+            category="Data",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/heatmaps_{dataset}.log",
     threads: threads_of("report")

@@ -43,6 +43,7 @@ rule evaluate:
 
 rule tables:
     input:
+        code=code("tables"),
         metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
     output:
@@ -80,11 +81,16 @@ rule sweep_table:
 
 rule figure_reconstruction_errors:
     input:
-        lambda wildcards: runs_of(
+        code=code("plots"),
+        runs=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
     output:
-        "figures/reconstruction_errors_{dataset}.png",
+        report(
+            "figures/reconstruction_errors_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/reconstruction_errors_{dataset}.log",
     threads: threads_of("report")
@@ -98,6 +104,7 @@ rule figure_reconstruction_errors:
 
 rule figure_reconstructions:
     input:
+        code=code("plots"),
         data="results/data/{dataset}.npz",
         runs=expand(
             "results/reconstructions/{{dataset}}/{model}/seed{seed}.npz",
@@ -110,7 +117,11 @@ rule figure_reconstructions:
             seed=config["seeds"][0],
         ),
     output:
-        "figures/reconstructions_{dataset}.png",
+        report(
+            "figures/reconstructions_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/reconstructions_{dataset}.log",
     threads: threads_of("report")
@@ -125,6 +136,7 @@ rule figure_reconstructions:
 
 rule figure_metrics:
     input:
+        code=code("plots"),
         metrics=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.json", wildcards.dataset
         ),
@@ -132,7 +144,11 @@ rule figure_metrics:
             "results/realism/{dataset}/{model}/seed{seed}.json", wildcards.dataset
         ),
     output:
-        "figures/metrics_{dataset}.png",
+        report(
+            "figures/metrics_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/metrics_{dataset}.log",
     threads: threads_of("report")

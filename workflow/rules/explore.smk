@@ -27,10 +27,15 @@ rule realism:
 
 rule figure_latent:
     input:
+        code=code("plots"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        "figures/latent_{dataset}_{model}.png",
+        report(
+            "figures/latent_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/latent_{dataset}_{model}.log",
     threads: threads_of("report")
@@ -44,9 +49,14 @@ rule figure_latent:
 
 rule figure_latent_grid:
     input:
-        f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+        code=code("plots"),
+        paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        "figures/latent_grid_{dataset}_{model}.png",
+        report(
+            "figures/latent_grid_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/latent_grid_{dataset}_{model}.log",
     threads: threads_of("report")
@@ -60,12 +70,26 @@ rule figure_latent_grid:
 
 rule figure_realism:
     input:
-        lambda wildcards: runs_of(
+        code=code("plots"),
+        runs=lambda wildcards: runs_of(
             "results/realism/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
     output:
-        realism="figures/realism_{dataset}.png",
-        traversals="figures/traversal_factors_{dataset}.png",
+        realism=report(
+            "figures/realism_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
+        traversals=report(
+            "figures/traversal_factors_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
+        interpolations=report(
+            "figures/interpolation_factors_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/realism_{dataset}.log",
     threads: threads_of("report")
@@ -74,6 +98,7 @@ rule figure_realism:
     params:
         figure=config["figures"]["evaluation"],
         steps=config["exploration"]["interpolation"]["steps"],
+        pairs_shown=min(4, config["exploration"]["interpolation"]["pairs"]),
     script:
         "../scripts/plot_realism.py"
 
@@ -92,11 +117,17 @@ rule plotly_js:
 
 rule figure_latent_3d:
     input:
+        code=code("plots"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         plotly_js=f"figures/{covae.io.PLOTLY_JS}",
     output:
-        png="figures/latent3d_{dataset}_{model}.png",
+        png=report(
+            "figures/latent3d_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+        # Not in the report: the page loads plotly.js from beside it, which a report lacks.
         html="figures/latent3d_{dataset}_{model}.html",
     log:
         "results/logs/figures/latent3d_{dataset}_{model}.log",
@@ -111,14 +142,31 @@ rule figure_latent_3d:
 
 rule figure_traversals:
     input:
+        code=code("plots"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        hull="figures/hull_traversal_{dataset}_{model}.png",
-        plane="figures/plane_traversal_{dataset}_{model}.png",
-        gap="figures/gap_traversal_{dataset}_{model}.png",
-        trajectories="figures/trajectories_{dataset}_{model}.png",
+        hull=report(
+            "figures/hull_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        plane=report(
+            "figures/plane_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        gap=report(
+            "figures/gap_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        trajectories=report(
+            "figures/trajectories_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/traversals_{dataset}_{model}.log",
     threads: threads_of("report")
@@ -180,11 +228,20 @@ rule embed:
 
 rule figure_embedding:
     input:
+        code=code("plots"),
         data="results/data/{dataset}.npz",
         views="results/embeddings/{dataset}/{model}.npz",
     output:
-        pca="figures/latent_pca_{dataset}_{model}.png",
-        tsne="figures/latent_tsne_{dataset}_{model}.png",
+        pca=report(
+            "figures/latent_pca_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+        tsne=report(
+            "figures/latent_tsne_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/embedding_{dataset}_{model}.log",
     threads: threads_of("report")

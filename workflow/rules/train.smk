@@ -46,13 +46,18 @@ rule encode:
 
 rule figure_training:
     input:
-        expand(
+        code=code("plots"),
+        runs=expand(
             "results/models/{{dataset}}/{model}/seed{seed}",
             model=MODELS,
             seed=config["seeds"],
         ),
     output:
-        "figures/training_{dataset}.png",
+        report(
+            "figures/training_{dataset}.png",
+            category="Training",
+            subcategory="{dataset}",
+        ),
     log:
         "results/logs/figures/training_{dataset}.log",
     threads: threads_of("report")

@@ -6,7 +6,7 @@ from covae import io, logs, plots
 
 log = logs.setup(snakemake.log[0])
 figure = snakemake.params.figure
-data = io.load_arrays(snakemake.input[0])
+data = io.load_arrays(snakemake.input.data)
 
 count = min(figure["rows"] * figure["cols"], len(data["images"]))
 rng = np.random.default_rng(figure["seed"])

@@ -3,7 +3,7 @@
 from covae import io, logs, plots
 
 log = logs.setup(snakemake.log[0])
-paths = io.load_arrays(snakemake.input[0])
+paths = io.load_arrays(snakemake.input.paths)
 fig = plots.latent_grid(
     {
         "evenly spaced between code quantiles": paths["grid_uniform_images"],

@@ -8,7 +8,7 @@ from covae import io, logs, plots
 
 log = logs.setup(snakemake.log[0])
 frames = []
-for path in map(Path, snakemake.input):
+for path in map(Path, snakemake.input.runs):
     model, seed = path.parent.name, int(path.stem.removeprefix("seed"))
     for code, errors in io.load_arrays(path).items():
         frames.append(pd.DataFrame({"model": model, "seed": seed, "code": code, "error": errors}))

@@ -8,7 +8,7 @@ from covae import io, logs, plots
 
 log = logs.setup(snakemake.log[0])
 histories = []
-for run in map(Path, snakemake.input):
+for run in map(Path, snakemake.input.runs):
     history = pd.read_csv(run / "history.csv")
     history["model"] = run.parent.name
     history["seed"] = int(run.name.removeprefix("seed"))

@@ -1,0 +1,279 @@
+"""The paper: every number read from ``results/tables``, rendered to Markdown and to HTML.
+
+:func:`study_table`, :func:`runtime_table` and :func:`provenance_table` turn the config, the
+``benchmark:`` files and the software into tables like the others, so that the template reads
+numbers from tables only. :class:`Tables` is what the template sees; :func:`fmt` is the one way
+a number is written, which lets a test find every number of the paper in the table it came
+from. :func:`render_markdown` fills the template (an unknown name is an error, never an empty
+string); :func:`to_html` converts the Markdown and embeds the figures, so the HTML opens offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markdown_it import MarkdownIt
+
+PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
+            "snakemake")  # fmt: skip
+# The stages whose jobs write a benchmark file, in the order of the data flow.
+STAGES = ("data", "train", "encode", "evaluate", "realism", "embed", "tables")
+
+
+def fmt(value: Any) -> str:
+    """A number as the paper writes it: integers in full, 3 significant digits otherwise."""
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+# --- the tables only the paper needs -------------------------------------------------------
+
+
+def study_table(
+    config: Mapping[str, Any], data: Mapping[str, Mapping[str, np.ndarray]]
+) -> pd.DataFrame:
+    """The settings of the run and the sizes of its data, one row per quantity."""
+    rows: list[tuple[str, Any, str]] = []
+    grid, scale, cor = (config["data"][k] for k in ("grid", "scale", "correlation"))
+    t_set = config["data"]["student_t"]
+    for name, arrays in data.items():
+        factors, is_test = arrays["factors"], arrays["is_test"]
+        rows += [
+            (f"{name}.images", len(factors), f"images of the {name} set"),
+            (f"{name}.test_images", int(is_test.sum()), "held-out test images"),
+        ]
+        if np.isfinite(factors[:, 3]).all():
+            heavy = float(np.mean(factors[:, 3] == t_set["df_heavy"]))
+            rows.append((f"{name}.heavy_share", heavy, "share of images with df = df_heavy"))
+        rows += [
+            (f"{name}.scales", np.unique(factors[:, 0]).size, "values of var_x (and of var_y)"),
+            (f"{name}.correlations", np.unique(factors[:, 2]).size, "values of cor"),
+        ]
+    axis = np.arange(grid["start"], grid["stop"], grid["step"])
+    training, model = config["training"], config["model"]
+    rows += [
+        ("grid.points", axis.size, "grid points per image axis"),
+        ("grid.start", grid["start"], "first grid point"),
+        ("grid.step", grid["step"], "grid spacing"),
+        ("scale.min", scale["start"], "smallest var_x, var_y"),
+        ("scale.step", scale["step"], "spacing of var_x, var_y"),
+        ("cor.min", cor["start"], "smallest cor"),
+        ("cor.step", cor["step"], "spacing of cor"),
+        ("df.heavy", t_set["df_heavy"], "df of heavy-tailed images"),
+        ("df.light", t_set["df_light"], "df of the others"),
+        ("df.threshold", t_set["threshold"], "(var_x + var_y)^2 - U(0, noise) above this: heavy"),
+        ("df.noise_max", t_set["noise_max"], "the noise's upper bound"),
+        ("test_fraction", config["data"]["test_fraction"], "share of images held out"),
+        ("latent_dim", model["latent_dim"], "size of the code"),
+        ("beta", model["beta"], "weight of the KL term"),
+        ("batch_size", training["batch_size"], "images per step"),
+        ("max_epochs.vae", training["max_epochs"]["vae"], "epoch bound of the VAE"),
+        ("max_epochs.ae", training["max_epochs"]["ae"], "epoch bound of the AE"),
+        ("patience", training["patience"], "epochs without a better validation loss"),
+        ("min_delta", training["min_delta"], "smallest fall of the loss that counts"),
+        ("validation_fraction", training["validation_fraction"], "share of training rows"),
+        ("learning_rate", training["learning_rate"]["initial"], "initial learning rate"),
+        ("seeds", len(config["seeds"]), "replicate seeds per model and data set"),
+        ("confidence", 100 * config["evaluation"]["confidence"], "level of every interval, %"),
+        ("knn.k_min", config["evaluation"]["knn"]["k_min"], "smallest k searched"),
+        ("knn.k_max", config["evaluation"]["knn"]["k_max"], "largest k searched"),
+        ("knn.folds", config["evaluation"]["knn"]["folds"], "cross-validation folds"),
+        ("knn.fixed_k", config["evaluation"]["knn"]["fixed_k"], "the seed's k"),
+        ("interpolation.pairs", config["exploration"]["interpolation"]["pairs"], "test pairs"),
+        ("interpolation.steps", config["exploration"]["interpolation"]["steps"], "points/line"),
+        ("realism.sample", config["exploration"]["realism"]["sample"], "reconstructions fitted"),
+        ("hull.threshold", config["exploration"]["hull"]["threshold"], "|var_x - var_y| strip"),
+        ("wide.latent_dim", config["exploration"]["wide"]["latent_dim"], "the wider code"),
+        ("wide.seeds", len(config["exploration"]["wide"]["seeds"]), "seeds of the wider code"),
+    ]
+    return pd.DataFrame(rows, columns=["quantity", "value", "meaning"])
+
+
+def runtime_table(benchmarks: Iterable[str | os.PathLike]) -> pd.DataFrame:
+    """Wall time per stage from snakemake's ``benchmark:`` files (column ``s``)."""
+    seconds: dict[str, list[float]] = {}
+    for path in benchmarks:
+        parts = Path(path).parts
+        stage = next((p for p in parts[parts.index("benchmarks") + 1 :]), "")
+        stage = Path(stage).stem
+        if stage not in STAGES:
+            continue
+        seconds.setdefault(stage, []).extend(pd.read_csv(path, sep="\t")["s"].tolist())
+    rows = [
+        {"stage": stage, "jobs": len(values), "total_s": sum(values),
+         "median_s": float(np.median(values)), "max_s": max(values)}
+        for stage in STAGES if (values := seconds.get(stage))
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["stage", "jobs", "total_s", "median_s", "max_s"])
+
+
+def provenance_table(config: Mapping[str, Any], repository: str | os.PathLike) -> pd.DataFrame:
+    """Git commit, config hash, platform and package versions of the run."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=repository, capture_output=True,
+                                  text=True, check=True).stdout.strip()  # fmt: skip
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown (not a git checkout)"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    canonical = json.dumps(config, sort_keys=True, default=str).encode()
+    rows = [
+        ("git commit", commit + (" (with uncommitted changes)" if dirty else "")),
+        ("config sha256", hashlib.sha256(canonical).hexdigest()[:16]),
+        ("keras backend", os.environ.get("KERAS_BACKEND", "tensorflow")),
+        ("python", platform.python_version()),
+        ("platform", f"{platform.system()} {platform.machine()}"),
+        ("cpu cores", str(os.cpu_count())),
+    ]
+    for package in PACKAGES:
+        try:
+            rows.append((package, importlib.metadata.version(package)))
+        except importlib.metadata.PackageNotFoundError:
+            rows.append((package, "not installed"))
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+# --- what the template sees -----------------------------------------------------------------
+
+
+class Tables:
+    """The tables of ``results/tables`` (CSV) with lookups that return formatted numbers."""
+
+    def __init__(self, folder: str | os.PathLike, names: Sequence[str]):
+        self.frames = {name: pd.read_csv(Path(folder) / f"{name}.csv") for name in names}
+
+    def row(self, table: str, **where: Any) -> pd.Series:
+        frame = self.frames[table]
+        mask = np.ones(len(frame), dtype=bool)
+        for column, value in where.items():
+            mask &= (frame[column] == value).to_numpy()
+        if mask.sum() != 1:
+            raise KeyError(f"{table}: {mask.sum()} rows match {where}")
+        return frame[mask].iloc[0]
+
+    def value(self, table: str, column: str = "mean", **where: Any) -> float:
+        return self.row(table, **where)[column]
+
+    def num(self, table: str, column: str = "mean", **where: Any) -> str:
+        return fmt(self.value(table, column, **where))
+
+    def ci(self, table: str, **where: Any) -> str:
+        """``mean [low, high]`` (the interval is missing with one seed)."""
+        row = self.row(table, **where)
+        if not np.isfinite(row["ci_low"]):
+            return fmt(row["mean"])
+        return f"{fmt(row['mean'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+
+    def diff(self, dataset: str, metric: str) -> str:
+        """VAE - AE of ``paired`` with its interval."""
+        row = self.row("paired", dataset=dataset, metric=metric)
+        if not np.isfinite(row["ci_low"]):
+            return fmt(row["difference"])
+        return f"{fmt(row['difference'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+
+    def study(self, quantity: str) -> str:
+        return fmt(self.value("study", "value", quantity=quantity))
+
+    def markdown(self, table: str, columns: Sequence[str] | None = None,
+                 query: str | None = None) -> str:  # fmt: skip
+        """A Markdown table of ``table``'s rows (``query``: a pandas filter) and columns."""
+        frame = self.frames[table]
+        if query:
+            frame = frame.query(query)
+        if columns:
+            frame = frame[list(columns)]
+        return markdown_table(frame)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    def cell(value: Any) -> str:
+        if pd.isna(value):  # an empty note, or no interval with one seed
+            return ""
+        if isinstance(value, float | int | np.number) and not isinstance(value, bool):
+            return fmt(value)
+        return str(value).replace("|", "\\|")
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def render_markdown(template: str | os.PathLike, **context: Any) -> str:
+    """Fill the Jinja template; an unknown name raises instead of rendering as nothing."""
+    path = Path(template)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(path.parent),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    environment.filters["fmt"] = fmt
+    text = environment.get_template(path.name).render(**context)
+    unresolved = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)
+    if unresolved:
+        raise ValueError(f"unresolved template code in the paper: {unresolved[:3]}")
+    return text
+
+
+STYLE = """
+body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
+       font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; }
+img { max-width: 100%; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; }
+th { background: #f4f4f4; }
+code { background: #f4f4f4; padding: 0 0.2rem; }
+"""
+
+
+def to_html(markdown: str, base: str | os.PathLike, title: str) -> str:
+    """A self-contained HTML page of ``markdown``: every image is read from disk (relative to
+    ``base``, the folder of the Markdown file) and embedded, so nothing is fetched."""
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+
+    def embed(match: re.Match[str]) -> str:
+        source = html.unescape(match.group(1))
+        if re.match(r"[a-z]+://", source):
+            raise ValueError(f"the paper links a remote image: {source}")
+        path = Path(base) / source
+        data = base64.b64encode(path.read_bytes()).decode()
+        mime = "image/png" if path.suffix == ".png" else "image/svg+xml"
+        return f'src="data:{mime};base64,{data}"'
+
+    body = re.sub(r'src="([^"]+)"', embed, body)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )

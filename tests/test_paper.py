@@ -1,0 +1,174 @@
+"""Claims and their verdicts, the number format, the template and the HTML of the paper."""
+
+import math
+
+import jinja2
+import numpy as np
+import pandas as pd
+import pytest
+
+from covae import claims, paper
+from covae.tables import long_frame
+from tests.conftest import load_config
+
+
+def _frame(values: dict[tuple[str, str], list[float]], dataset: str = "gaussian") -> pd.DataFrame:
+    """A long per-run frame from {(metric, model): per-seed values}."""
+    runs: dict[tuple, dict] = {}
+    for (metric, model), per_seed in values.items():
+        for seed, value in enumerate(per_seed):
+            tree = runs.setdefault((dataset, model, seed), {})
+            node = tree
+            *parents, leaf = metric.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+    return long_frame([(*keys, tree) for keys, tree in runs.items()])
+
+
+AE_LOWER = claims.Claim("ae_lower", "AE lower", "reconstruction.z_mean.mean", low=0, paired=True,
+                        datasets=("gaussian",))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("vae", "ae", "verdict", "k"),
+    [
+        ([0.40, 0.42, 0.41, 0.43, 0.40], [0.30, 0.31, 0.30, 0.33, 0.29], "holds", 5),
+        ([0.30, 0.31, 0.30, 0.33, 0.29], [0.40, 0.42, 0.41, 0.43, 0.40], "fails", 0),
+        ([0.40, 0.30, 0.41, 0.29, 0.35], [0.30, 0.40, 0.31, 0.39, 0.35], "not shown", 3),
+    ],
+)
+def test_a_paired_claim_is_judged_from_the_interval_of_the_differences(vae, ae, verdict, k):
+    metric = "reconstruction.z_mean.mean"
+    frame = _frame({(metric, "vae"): vae, (metric, "ae"): ae})
+    verdicts, seeds = claims.judge(frame, [AE_LOWER], confidence=0.95)
+    row = verdicts.iloc[0]
+    assert (row["verdict"], row["k"], row["n"]) == (verdict, k, 5)
+    differences = np.subtract(vae, ae)
+    assert row["mean"] == pytest.approx(differences.mean())
+    # The interval is the t-interval of the paired differences, and brackets their mean.
+    half = 2.776 * differences.std(ddof=1) / math.sqrt(5)  # t(0.975, 4 dof)
+    assert row["ci_low"] == pytest.approx(differences.mean() - half, rel=1e-3)
+    assert seeds["value"].to_numpy() == pytest.approx(differences)
+
+
+def test_one_seed_gives_a_verdict_without_an_interval():
+    metric = "reconstruction.z_mean.mean"
+    frame = _frame({(metric, "vae"): [0.4], (metric, "ae"): [0.3]})
+    row = claims.judge(frame, [AE_LOWER], confidence=0.95)[0].iloc[0]
+    assert row["verdict"] == "holds (one seed)"
+    assert math.isnan(row["ci_low"])
+
+
+def test_a_level_claim_is_judged_per_model_against_its_band():
+    band = claims.Claim("sep", "about 0.85", "knn.z_mean.scaled.test_accuracy", low=0.8,
+                        high=0.9, datasets=("gaussian",))  # fmt: skip
+    metric = band.metric
+    frame = _frame(
+        {(metric, "vae"): [0.84, 0.85, 0.86, 0.85], (metric, "ae"): [0.95, 0.96, 0.97, 0.96]}
+    )
+    verdicts, _ = claims.judge(frame, [band], confidence=0.95)
+    by_model = verdicts.set_index("subject")
+    assert by_model.loc["vae", "verdict"] == "holds" and by_model.loc["vae", "k"] == 4
+    assert by_model.loc["ae", "verdict"] == "fails" and by_model.loc["ae", "k"] == 0
+    assert by_model.loc["vae", "criterion"] == "0.8 <= value <= 0.9"
+
+
+def test_plane_summaries_take_the_worse_of_the_two_planes():
+    values = {
+        ("realism.plane_upper.range_var_x", "vae"): [1.0],
+        ("realism.plane_upper.range_var_y", "vae"): [4.0],
+        ("realism.plane_upper.range_cor", "vae"): [0.1],
+        ("realism.plane_lower.range_var_x", "vae"): [2.0],
+        ("realism.plane_lower.range_var_y", "vae"): [3.0],
+        ("realism.plane_lower.range_cor", "vae"): [0.5],
+    }
+    frame = claims.with_plane_metrics(_frame(values))
+    got = frame.set_index("metric")["value"]
+    assert got[claims.PLANE_RATIO] == pytest.approx(1.5)  # min(4 / 1, 3 / 2)
+    assert got[claims.PLANE_COR] == pytest.approx(0.5)
+
+
+def test_the_config_states_every_claim_of_the_issue():
+    keys = {c.key for c in claims.seed_claims(load_config("config.yaml")["paper"]["claims"])}
+    expected = {"ae_lower_error", "ae_heavier_tail", "ae_more_gaps", "vae_realistic_between",
+                "cor_monotone_hull", "df_separable", "plane_var_y", "plane_cor_holds"}  # fmt: skip
+    assert expected <= keys
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(11875, "11,875"), (11875.0, "11,875"), (0.30412, "0.304"), (955.37, "955"), (5.0, "5"),
+     (-0.02134, "-0.0213"), (1.2345, "1.23"), (float("nan"), "n/a"), ("vae", "vae")],
+)  # fmt: skip
+def test_numbers_are_written_one_way(value, text):
+    assert paper.fmt(value) == text
+
+
+def test_an_unknown_name_in_the_template_is_an_error(tmp_path):
+    template = tmp_path / "paper.md"
+    template.write_text("seeds: {{ seeds }}, then {{ missing }}\n")
+    with pytest.raises(jinja2.UndefinedError, match="missing"):
+        paper.render_markdown(template, seeds=5)
+    template.write_text("seeds: {{ seeds }}\n")
+    assert paper.render_markdown(template, seeds=5) == "seeds: 5\n"
+
+
+def test_tables_give_means_with_intervals_and_paired_differences(tmp_path):
+    pd.DataFrame(
+        {
+            "dataset": ["gaussian"],
+            "model": ["vae"],
+            "metric": ["m"],
+            "n": [5],
+            "mean": [0.30412],
+            "std": [0.01],
+            "ci_low": [0.29],
+            "ci_high": [0.3187],
+        }  # fmt: skip
+    ).to_csv(tmp_path / "reconstruction.csv", index=False)
+    pd.DataFrame(
+        {
+            "dataset": ["gaussian"],
+            "metric": ["m"],
+            "difference": [-0.02],
+            "ci_low": [-0.03],
+            "ci_high": [-0.011],
+        }  # fmt: skip
+    ).to_csv(tmp_path / "paired.csv", index=False)
+    tables = paper.Tables(tmp_path, ["reconstruction", "paired"])
+    assert tables.ci("reconstruction", dataset="gaussian", model="vae", metric="m") == (
+        "0.304 [0.29, 0.319]"
+    )
+    assert tables.diff("gaussian", "m") == "-0.02 [-0.03, -0.011]"
+    with pytest.raises(KeyError, match="0 rows"):
+        tables.ci("reconstruction", dataset="gaussian", model="ae", metric="m")
+
+
+def test_runtime_sums_the_benchmark_files_per_stage(tmp_path):
+    files = []
+    for stage, name, seconds in [("train", "a", 100.0), ("train", "b", 50.0), ("encode", "a", 7.0)]:
+        path = tmp_path / "results" / "benchmarks" / stage / f"{name}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:00:00\t1\n")
+        files.append(path)
+    table = paper.runtime_table(files).set_index("stage")
+    assert list(table.index) == ["train", "encode"]  # the order of the data flow
+    assert table.loc["train", "total_s"] == 150.0 and table.loc["train", "jobs"] == 2
+    assert table.loc["encode", "max_s"] == 7.0
+
+
+def test_the_html_embeds_every_figure_and_fetches_nothing(tmp_path):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    (figures / "a.png").write_bytes(png)
+    (tmp_path / "results").mkdir()
+    markdown = "# T\n\n![a figure](../figures/a.png)\n\n| x | y |\n|---|---|\n| 1 | 2 |\n"
+    page = paper.to_html(markdown, tmp_path / "results", title="t")
+    assert "data:image/png;base64," in page
+    assert "../figures/a.png" not in page
+    assert "<table>" in page
+    assert "http://" not in page and "https://" not in page
+    with pytest.raises(ValueError, match="remote image"):
+        paper.to_html("![x](https://example.org/x.png)", tmp_path, title="t")

@@ -1,0 +1,93 @@
+# Paper stage: the seed's conclusions judged on the replicate seeds, the tables only the paper
+# needs (settings, wall times, provenance), and the paper rendered from the tables to Markdown
+# and to a self-contained HTML page.
+
+PAPER_TABLES = ["study", "runtime", "provenance"]
+
+
+rule claims:
+    input:
+        code=code("claims", "tables"),
+        metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
+    output:
+        verdicts=report("results/tables/claims.csv", category="Claims"),
+        markdown="results/tables/claims.md",
+        seeds="results/tables/claims_seeds.csv",
+    log:
+        "results/logs/claims.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        confidence=config["evaluation"]["confidence"],
+        claims=config["paper"]["claims"],
+    script:
+        "../scripts/make_claims.py"
+
+
+rule figure_claims:
+    input:
+        code=code("plots"),
+        verdicts="results/tables/claims.csv",
+        seeds="results/tables/claims_seeds.csv",
+    output:
+        report("figures/claims.png", category="Claims"),
+    log:
+        "results/logs/figures/claims.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_claims.py"
+
+
+rule paper_tables:
+    input:
+        # Every job that writes a benchmark file is upstream of these.
+        code=code("paper"),
+        data=expand("results/data/{dataset}.npz", dataset=DATASETS),
+        tables=expand("results/tables/{table}.csv", table=TABLES),
+        wide="results/tables/wide.csv",
+        embeddings=expand(
+            "results/embeddings/{dataset}/{model}.npz", dataset=DATASETS, model=MODELS
+        ),
+    output:
+        expand("results/tables/{table}.{ext}", table=PAPER_TABLES, ext=["csv", "md"]),
+    log:
+        "results/logs/paper_tables.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        config=config,
+        benchmarks=["results/benchmarks", "results/sweep"],
+    script:
+        "../scripts/make_paper_tables.py"
+
+
+rule paper:
+    input:
+        code=code("paper"),
+        template="workflow/templates/paper.md",
+        tables=expand(
+            "results/tables/{table}.csv",
+            table=[*TABLES, *PAPER_TABLES, "claims", "wide"],
+        ),
+        figures=[f for f in figure_outputs() if f.endswith(".png")],
+    output:
+        markdown="results/paper.md",
+        html=report("results/paper.html", category="Paper"),
+    log:
+        "results/logs/paper.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        tables="results/tables",
+        datasets=DATASETS,
+        models=MODELS,
+    script:
+        "../scripts/render_paper.py"

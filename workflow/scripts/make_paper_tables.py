@@ -1,0 +1,22 @@
+"""Write results/tables/{study,runtime,provenance}.{csv,md}: the run's settings and data
+sizes, the wall time of each stage (from the benchmark files) and the software."""
+
+from pathlib import Path
+
+from covae import io, logs, paper, tables
+
+log = logs.setup(snakemake.log[0])
+data = {Path(path).stem: io.load_arrays(path) for path in snakemake.input.data}
+benchmarks = sorted(
+    str(path) for folder in snakemake.params.benchmarks for path in Path(folder).rglob("*.tsv")
+)
+outputs = {
+    "study": paper.study_table(snakemake.params.config, data),
+    "runtime": paper.runtime_table(benchmarks),
+    "provenance": paper.provenance_table(snakemake.params.config, Path.cwd()),
+}
+for path in snakemake.output:
+    table = outputs[Path(path).stem]
+    text = table.to_csv(index=False) if path.endswith(".csv") else tables.to_markdown(table)
+    io.save_text(path, text)
+log.info("%d benchmark files; stages: %s", len(benchmarks), ", ".join(outputs["runtime"].stage))
