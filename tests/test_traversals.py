@@ -124,6 +124,30 @@ def test_plane_path_stays_on_the_plane_and_follows_the_factor():
     assert np.all(np.diff(path[:, 1]) > 0)  # the factor lives on the second axis
 
 
+def test_bounding_planes_along_a_given_up_direction_hold_its_extremes():
+    rng = np.random.default_rng(6)
+    codes = rng.uniform(-1, 1, size=(20000, 3))  # a cube: every axis is as thin as another
+    up = np.array([0.0, 0.0, 1.0])
+    planes = traversals.bounding_planes(codes, cells=6, up=up)
+    for name, side in (("upper", 1.0), ("lower", -1.0)):
+        assert abs(planes[f"{name}_normal"] @ up) > 0.999  # horizontal planes
+        heights = codes[planes[f"{name}_rows"], 2]
+        assert np.all(side * heights > 0.8)  # the top (bottom) codes of the cube
+
+
+def test_plane_path_holds_a_second_factor():
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(-2, 2, size=(500, 2))
+    codes = np.column_stack([xy, np.zeros(500)])
+    normal, offset = traversals.fit_plane(codes)
+    # The factor grows along x + y; holding x leaves the y direction.
+    path = traversals.plane_path(
+        codes, normal, offset, factor=xy.sum(axis=1), points=5, hold=xy[:, 0]
+    )
+    np.testing.assert_allclose(path[:, 0], path[0, 0], atol=1e-9)
+    assert np.all(np.diff(path[:, 1]) > 0)
+
+
 def test_gap_path_crosses_the_empty_region_between_two_clouds():
     rng = np.random.default_rng(5)
     left = rng.normal(size=(1500, 3)) * 0.3 + np.array([-2.0, 0, 0])

@@ -142,17 +142,28 @@ def fit_plane(points: np.ndarray) -> tuple[np.ndarray, float]:
     return normal, float(normal @ centroid)
 
 
-def bounding_planes(codes: np.ndarray, cells: int) -> dict[str, np.ndarray]:
+def bounding_planes(
+    codes: np.ndarray, cells: int, up: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Planes fitted to the codes on top of and under the cloud (the seed's two planes).
 
-    "Up" is the cloud's thinnest principal axis. Over a ``cells`` x ``cells`` grid of the
-    two leading principal axes, each occupied cell gives its highest and its lowest code; a
-    least-squares plane is fitted through each set. Returns the planes (``upper_normal``,
-    ``upper_offset``, ...) and the extreme codes behind them.
+    "Up" is ``up`` (the seed's: the code direction of cor, so that the planes hold the codes of
+    the most positive and the most negative correlation) or, without it, the cloud's thinnest
+    principal axis. Over a ``cells`` x ``cells`` grid of the two leading principal axes
+    across "up", each occupied cell gives its highest and its lowest code; a least-squares
+    plane is fitted through each set. Returns the planes (``upper_normal``, ``upper_offset``,
+    ...) and the rows of the extreme codes behind them.
     """
     centre = codes.mean(axis=0)
-    _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
-    coordinates = (codes - centre) @ axes.T
+    centred = codes - centre
+    if up is None:
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    else:
+        up = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
+        across = centred - np.outer(centred @ up, up)
+        _, _, flat = np.linalg.svd(across, full_matrices=False)
+        axes = np.vstack([flat[0], flat[1], up])
+    coordinates = centred @ axes.T
     cell = [
         np.clip(((c - c.min()) / np.ptp(c) * cells).astype(int), 0, cells - 1)
         for c in coordinates[:, :2].T
@@ -171,15 +182,28 @@ def bounding_planes(codes: np.ndarray, cells: int) -> dict[str, np.ndarray]:
     return result
 
 
+def _in_plane(direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    direction = direction - (direction @ normal) * normal
+    return direction / np.linalg.norm(direction)
+
+
 def plane_path(
-    codes: np.ndarray, normal: np.ndarray, offset: float, factor: np.ndarray, points: int
+    codes: np.ndarray,
+    normal: np.ndarray,
+    offset: float,
+    factor: np.ndarray,
+    points: int,
+    hold: np.ndarray | None = None,
 ) -> np.ndarray:
     """A straight path on a plane through ``codes`` (its extreme codes), along the in-plane
-    direction in which ``factor`` grows, spanning the codes' extent that way."""
+    direction in which ``factor`` grows, spanning the codes' extent that way. With ``hold`` (a
+    second factor of the same codes), the direction is made orthogonal to the one in which
+    ``hold`` grows, so that to first order ``hold`` stays constant along the path."""
     projected = codes - np.outer(codes @ normal - offset, normal)
-    direction = factor_direction(projected, factor)
-    direction -= (direction @ normal) * normal
-    direction /= np.linalg.norm(direction)
+    direction = _in_plane(factor_direction(projected, factor), normal)
+    if hold is not None:
+        kept = _in_plane(factor_direction(projected, hold), normal)
+        direction = _in_plane(direction - (direction @ kept) * kept, normal)
     centre = projected.mean(axis=0)
     along = (projected - centre) @ direction
     t = np.linspace(along.min(), along.max(), points)
@@ -224,12 +248,15 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
             smoothing=hull["smoothing"], points=hull["points"],
         )["hull_path"]
     }  # fmt: skip
-    planes = bounding_planes(codes, explore["planes"]["cells"])
+    # The seed's planes: on top of and under the cloud along the code direction of cor (the
+    # most positive and the most negative correlations), each traversed where var_y grows
+    # while var_x holds.
+    planes = bounding_planes(codes, explore["planes"]["cells"], up=factor_direction(codes, cor))
     for side in ("upper", "lower"):
         rows = planes[f"{side}_rows"]
         paths[f"plane_{side}"] = plane_path(
             codes[rows], planes[f"{side}_normal"], float(planes[f"{side}_offset"]),
-            var_y[rows], explore["planes"]["points"],
+            var_y[rows], explore["planes"]["points"], hold=var_x[rows],
         )  # fmt: skip
     gap = explore["gap"]
     probes = uniform_in_hull(codes, gap["probes"], gap["seed"])
