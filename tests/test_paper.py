@@ -159,16 +159,30 @@ def test_runtime_sums_the_benchmark_files_per_stage(tmp_path):
 
 
 def test_the_html_embeds_every_figure_and_fetches_nothing(tmp_path):
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from PIL import Image
+
     figures = tmp_path / "figures"
     figures.mkdir()
-    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-    (figures / "a.png").write_bytes(png)
+    fig, ax = plt.subplots(figsize=(8, 2))
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(figures / "a.png", dpi=200)  # 1,600 pixels wide
+    plt.close(fig)
     (tmp_path / "results").mkdir()
     markdown = "# T\n\n![a figure](../figures/a.png)\n\n| x | y |\n|---|---|\n| 1 | 2 |\n"
-    page = paper.to_html(markdown, tmp_path / "results", title="t")
-    assert "data:image/png;base64," in page
+    page = paper.to_html(markdown, tmp_path / "results", title="t", max_width=600)
     assert "../figures/a.png" not in page
     assert "<table>" in page
     assert "http://" not in page and "https://" not in page
+    embedded = base64.b64decode(page.split("data:image/png;base64,")[1].split('"')[0])
+    with Image.open(io.BytesIO(embedded)) as image:
+        assert image.size == (600, 150)  # the reading copy keeps the aspect ratio
+    assert len(embedded) < (figures / "a.png").stat().st_size
     with pytest.raises(ValueError, match="remote image"):
         paper.to_html("![x](https://example.org/x.png)", tmp_path, title="t")

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import html
 import importlib.metadata
+import io
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 from markdown_it import MarkdownIt
+from PIL import Image
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
             "snakemake")  # fmt: skip
@@ -257,9 +259,30 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 """
 
 
-def to_html(markdown: str, base: str | os.PathLike, title: str) -> str:
+def reading_copy(png: bytes, max_width: int) -> bytes:
+    """A PNG for reading on screen: at most ``max_width`` pixels wide and with a palette of
+    256 colours (figures are line art and colour maps), a fraction of the full figure's size."""
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        if image.mode in ("RGBA", "LA", "P"):
+            image = image.convert("RGBA")
+            white = Image.new("RGBA", image.size, "white")
+            image = Image.alpha_composite(white, image)
+        image = image.convert("RGB")
+        if image.width > max_width:
+            height = round(image.height * max_width / image.width)
+            image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+        image = image.quantize(colors=256, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+
+def to_html(markdown: str, base: str | os.PathLike, title: str, max_width: int = 900) -> str:
     """A self-contained HTML page of ``markdown``: every image is read from disk (relative to
-    ``base``, the folder of the Markdown file) and embedded, so nothing is fetched."""
+    ``base``, the folder of the Markdown file) and embedded as a reading copy (see
+    :func:`reading_copy`; the page's column is about 900 pixels wide, and the full figures stay
+    in ``figures/``), so nothing is fetched and the page stays a few MB."""
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
 
     def embed(match: re.Match[str]) -> str:
@@ -267,9 +290,10 @@ def to_html(markdown: str, base: str | os.PathLike, title: str) -> str:
         if re.match(r"[a-z]+://", source):
             raise ValueError(f"the paper links a remote image: {source}")
         path = Path(base) / source
-        data = base64.b64encode(path.read_bytes()).decode()
-        mime = "image/png" if path.suffix == ".png" else "image/svg+xml"
-        return f'src="data:{mime};base64,{data}"'
+        if path.suffix != ".png":
+            raise ValueError(f"the paper embeds PNG figures only: {source}")
+        data = base64.b64encode(reading_copy(path.read_bytes(), max_width)).decode()
+        return f'src="data:image/png;base64,{data}"'
 
     body = re.sub(r'src="([^"]+)"', embed, body)
     return (
