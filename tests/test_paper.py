@@ -158,6 +158,30 @@ def test_runtime_sums_the_benchmark_files_per_stage(tmp_path):
     assert table.loc["encode", "max_s"] == 7.0
 
 
+def test_provenance_names_the_commit_and_ignores_rewritten_outputs(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "table.csv").write_text("a\n1\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+
+    def commit():
+        return paper.provenance_table({"seeds": [0]}, tmp_path).set_index("item")["value"][
+            "git commit"
+        ]
+
+    (tmp_path / "results" / "table.csv").write_text("a\n2\n")  # the run rewrites its outputs
+    assert "uncommitted" not in commit() and len(commit()) == 12
+    (tmp_path / "code.py").write_text("x = 2\n")  # but an edit of the code is flagged
+    assert commit().endswith("(with uncommitted changes)")
+
+
 def test_the_html_embeds_every_figure_and_fetches_nothing(tmp_path):
     import base64
     import io

@@ -145,7 +145,9 @@ def provenance_table(config: Mapping[str, Any], repository: str | os.PathLike) -
             return ""
 
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown (not a git checkout)"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # Changes to the code and config, not to the outputs this run is rewriting.
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                ":(exclude)results", ":(exclude)figures")  # fmt: skip
     canonical = json.dumps(config, sort_keys=True, default=str).encode()
     rows = [
         ("git commit", commit + (" (with uncommitted changes)" if dirty else "")),
