@@ -31,6 +31,8 @@ import pandas as pd
 from markdown_it import MarkdownIt
 from PIL import Image
 
+from covae.tables import to_markdown
+
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
             "snakemake")  # fmt: skip
 # The stages whose jobs write a benchmark file, in the order of the data flow.
@@ -214,21 +216,7 @@ class Tables:
             frame = frame.query(query)
         if columns:
             frame = frame[list(columns)]
-        return markdown_table(frame)
-
-
-def markdown_table(frame: pd.DataFrame) -> str:
-    def cell(value: Any) -> str:
-        if pd.isna(value):  # an empty note, or no interval with one seed
-            return ""
-        if isinstance(value, float | int | np.number) and not isinstance(value, bool):
-            return fmt(value)
-        return str(value).replace("|", "\\|")
-
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
+        return to_markdown(frame, number=fmt)
 
 
 def render_markdown(template: str | os.PathLike, **context: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -194,13 +194,20 @@ def published(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def to_markdown(frame: pd.DataFrame, digits: int = 4) -> str:
-    """A GitHub-flavoured Markdown table; floats with ``digits`` significant digits."""
+def to_markdown(
+    frame: pd.DataFrame, digits: int = 4, number: Callable[[Any], str] | None = None
+) -> str:
+    """A GitHub-flavoured Markdown table; floats with ``digits`` significant digits, or every
+    number written by ``number`` (the paper's format); a missing value is an empty cell."""
 
     def cell(value: Any) -> str:
+        if not isinstance(value, str) and pd.isna(value):
+            return ""
+        if number is not None and isinstance(value, int | float | np.number):
+            return number(value)
         if isinstance(value, float):
-            return "" if math.isnan(value) else f"{value:.{digits}g}"
-        return str(value)
+            return f"{value:.{digits}g}"
+        return str(value).replace("|", "\\|")
 
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
