@@ -216,7 +216,7 @@ class Tables:
             frame = frame.query(query)
         if columns:
             frame = frame[list(columns)]
-        return to_markdown(frame, number=fmt)
+        return to_markdown(frame, number=fmt).rstrip("\n")
 
 
 def render_markdown(template: str | os.PathLike, **context: Any) -> str:
