@@ -210,3 +210,9 @@ def test_the_html_embeds_every_figure_and_fetches_nothing(tmp_path):
     assert len(embedded) < (figures / "a.png").stat().st_size
     with pytest.raises(ValueError, match="remote image"):
         paper.to_html("![x](https://example.org/x.png)", tmp_path, title="t")
+
+
+def test_claims_name_the_models_of_covae_models():
+    from covae import models
+
+    assert claims.MODELS == models.MODELS

@@ -108,3 +108,13 @@ def test_sweep_summary_keeps_settings_apart():
     assert list(summary["latent_dim"]) == [3, 8]
     assert list(summary["n"]) == [3, 3]
     assert summary["mean"].tolist() == pytest.approx([3.1, 8.1])
+
+
+def test_a_run_is_one_tree_from_its_metrics_and_realism_files(tmp_path):
+    run = {"dataset": "gaussian", "model": "vae", "seed": 0}
+    (tmp_path / "m.json").write_text(json.dumps({"run": run, "density": {"nn_ratio": 0.5}}))
+    (tmp_path / "r.json").write_text(json.dumps({"run": run, "realism": {"hull": {"x": 1.0}}}))
+    runs = tables.load_run_files([tmp_path / "m.json"], [tmp_path / "r.json"])
+    assert runs == [
+        ("gaussian", "vae", 0, {"density": {"nn_ratio": 0.5}, "realism": {"hull": {"x": 1.0}}})
+    ]

@@ -78,6 +78,15 @@ def merge_runs(*collections: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]
     return [(*keys, tree) for keys, tree in merged.items()]
 
 
+def load_run_files(
+    metrics: Iterable[str | os.PathLike],
+    realism: Iterable[str | os.PathLike],
+    keys: Sequence[str] = KEYS,
+) -> list[tuple[Any, ...]]:
+    """One ``(*keys, metrics)`` per run from its metrics and realism JSON files."""
+    return merge_runs(load_runs(metrics, keys), load_runs(realism, keys))
+
+
 def long_frame(runs: Iterable[tuple[Any, ...]], keys: Sequence[str] = KEYS) -> pd.DataFrame:
     """One row per run and metric from ``(*keys, metrics)`` tuples (see :func:`load_runs`).
 

@@ -4,9 +4,7 @@ claims_seeds.csv (the per-seed values behind each verdict)."""
 from covae import claims, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
-runs = tables.merge_runs(
-    tables.load_runs(snakemake.input.metrics), tables.load_runs(snakemake.input.realism)
-)
+runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism)
 frame = claims.with_plane_metrics(tables.long_frame(runs))
 verdicts, seeds = claims.judge(
     frame, claims.seed_claims(snakemake.params.claims), snakemake.params.confidence

@@ -5,9 +5,7 @@ from covae import io, logs, tables
 
 log = logs.setup(snakemake.log[0])
 keys = tables.SWEEP_KEYS
-runs = tables.merge_runs(
-    tables.load_runs(snakemake.input.metrics, keys), tables.load_runs(snakemake.input.realism, keys)
-)
+runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism, keys)
 frame = tables.long_frame(runs, keys=keys)
 summary = tables.summarize(
     frame, snakemake.params.confidence, by=("latent_dim", "beta", "dataset", "model")

@@ -7,9 +7,7 @@ from covae import io, logs, tables
 
 log = logs.setup(snakemake.log[0])
 confidence = snakemake.params.confidence
-runs = tables.merge_runs(
-    tables.load_runs(snakemake.input.metrics), tables.load_runs(snakemake.input.realism)
-)
+runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism)
 frame = tables.long_frame(runs)
 summary = tables.summarize(frame, confidence)
 outputs = {group: block.drop(columns="group") for group, block in summary.groupby("group")}

@@ -3,9 +3,7 @@
 from covae import evaluation, io, logs, plots, tables
 
 log = logs.setup(snakemake.log[0])
-runs = tables.merge_runs(
-    tables.load_runs(snakemake.input.metrics), tables.load_runs(snakemake.input.realism)
-)
+runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism)
 frame = tables.long_frame(runs)
 shown = {k: v for k, v in evaluation.HEADLINE_METRICS.items() if k in set(frame["metric"])}
 fig = plots.paired_metrics(frame, shown, title=snakemake.wildcards.dataset)
