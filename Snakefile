@@ -20,6 +20,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/explore.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/convergence.smk"
 
 
 # `snakemake --report report.html`: every figure, the claims and the paper, browsable.

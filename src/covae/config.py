@@ -103,6 +103,7 @@ def check(config: Mapping[str, Any]) -> None:
             f"data.test_fraction: {data['test_fraction']} of {n_images} images leaves "
             f"{n_test} test rows; allowed: at least one train and one test image"
         )
+    _check_schedules(config)
     knn = config["evaluation"]["knn"]
     if knn["k_max"] < knn["k_min"]:
         raise ConfigError(
@@ -114,4 +115,42 @@ def check(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"exploration.latent_grid.low: {grid['low']} is not below "
             f"exploration.latent_grid.high = {grid['high']}; allowed: low < high"
+        )
+
+
+_SCHEDULE_KEYS = {
+    "cosine": ("peak", "warmup_epochs"),
+    "exponential": ("initial", "decay_steps", "decay_rate"),
+    "constant": ("rate",),
+}
+
+
+def _check_schedules(config: Mapping[str, Any]) -> None:
+    for model, entry in config["training"]["schedule"].items():
+        key = f"training.schedule.{model}"
+        kind = entry["kind"]
+        needed, allowed = _SCHEDULE_KEYS[kind], {"kind", "epochs", *_SCHEDULE_KEYS[kind]}
+        missing = [name for name in needed if name not in entry]
+        if missing:
+            raise ConfigError(
+                f"{key}: kind {kind} needs {', '.join(needed)}; missing {', '.join(missing)}"
+            )
+        extra = sorted(set(entry) - allowed)
+        if extra:
+            raise ConfigError(
+                f"{key}: {', '.join(extra)} has no meaning for kind {kind}; allowed keys: "
+                f"{', '.join(sorted(allowed))}"
+            )
+        epochs = entry["epochs"]
+        shortest = min(epochs.values()) if isinstance(epochs, Mapping) else epochs
+        if kind == "cosine" and entry["warmup_epochs"] >= shortest:
+            raise ConfigError(
+                f"{key}.warmup_epochs: {entry['warmup_epochs']} leaves no decay in "
+                f"{shortest} epochs; allowed: warmup_epochs < epochs"
+            )
+    lr_range = config["convergence"]["lr_range"]
+    if lr_range["low"] >= lr_range["high"]:
+        raise ConfigError(
+            f"convergence.lr_range.low: {lr_range['low']} is not below "
+            f"convergence.lr_range.high = {lr_range['high']}; allowed: low < high"
         )

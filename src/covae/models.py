@@ -15,11 +15,18 @@ Losses, per image, averaged over the batch:
 * ``seed`` (ablation): what the seed study did. It samples with ``exp(s) * eps``, treating the
   second head ``s`` as a log standard deviation, while its KL term treats ``s`` as a log
   variance and is averaged, not summed, over latent dimensions.
+
+The AE minimizes the same reconstruction term, summed over pixels (``ae_loss: summed``) or,
+as the seed study's AE did, averaged over them (``ae_loss: mean``, 1/1,296 of the sum).
+
+The summed cross-entropy has a floor: the targets' own binary entropy (``entropy_floor``),
+about 443.6 nats per image on these heatmaps. Training progress is the excess over it.
 """
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 IMAGE_SHAPE = (36, 36, 1)
@@ -28,6 +35,10 @@ LOSSES = ("elbo", "seed")
 # study's sampling read the same head as a log standard deviation.
 LOG_STD_SCALE = {"elbo": 0.5, "seed": 1.0}
 MODELS = ("vae", "ae")
+AE_LOSSES = ("summed", "mean")
+PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+# Keras clips predictions to [EPSILON, 1 - EPSILON] inside binary_crossentropy.
+EPSILON = 1e-7
 
 
 def build_encoder(latent_dim: int = 3, *, variational: bool = True) -> keras.Model:
@@ -65,6 +76,14 @@ def reconstruction_loss(images, reconstructions):
     """Binary cross-entropy summed over pixels, one value per image."""
     bce = ops.binary_crossentropy(images, reconstructions)
     return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=-1)
+
+
+def entropy_floor(images) -> np.ndarray:
+    """Per image, the least summed binary cross-entropy any reconstruction can reach: the
+    binary entropy of its own pixels (with Keras' clipping), in nats. float64, shape (N,)."""
+    y = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    p = np.clip(y, EPSILON, 1 - EPSILON)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
 
 
 def kl_divergence(z_mean, z_log_var):
@@ -132,28 +151,40 @@ class VAE(keras.Model):
 
 
 class AE(keras.Model):
-    """Encoder and decoder with the VAE's reconstruction loss and no regularizer."""
+    """Encoder and decoder with the VAE's reconstruction loss (summed over pixels, or their
+    mean with ``reduction="mean"``) and no regularizer."""
 
-    def __init__(self, encoder, decoder, **kwargs):
+    def __init__(self, encoder, decoder, *, reduction="summed", **kwargs):
         super().__init__(**kwargs)
+        if reduction not in AE_LOSSES:
+            raise ValueError(f"unknown AE loss {reduction!r}; expected one of {AE_LOSSES}")
         self.encoder = encoder
         self.decoder = decoder
+        self.reduction = reduction
 
     def call(self, images, training=False):
         return self.decoder(self.encoder(images, training=training), training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return ops.mean(reconstruction_loss(x, y_pred))
+        loss = ops.mean(reconstruction_loss(x, y_pred))
+        return loss / PIXELS if self.reduction == "mean" else loss
 
 
 def build(
-    model: str, *, latent_dim: int = 3, beta: float = 1.0, loss: str = "elbo", seed=None
+    model: str,
+    *,
+    latent_dim: int = 3,
+    beta: float = 1.0,
+    loss: str = "elbo",
+    ae_loss: str = "summed",
+    seed=None,
 ) -> keras.Model:
-    """A fresh ``vae`` or ``ae`` with its encoder and decoder as attributes."""
+    """A fresh ``vae`` or ``ae`` with its encoder and decoder as attributes (``loss`` is the
+    VAE's, ``ae_loss`` the AE's reduction over pixels)."""
     if model == "vae":
         encoder = build_encoder(latent_dim, variational=True)
         return VAE(encoder, build_decoder(latent_dim), beta=beta, loss=loss, seed=seed, name="vae")
     if model == "ae":
         encoder = build_encoder(latent_dim, variational=False)
-        return AE(encoder, build_decoder(latent_dim), name="ae")
+        return AE(encoder, build_decoder(latent_dim), reduction=ae_loss, name="ae")
     raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")

@@ -12,7 +12,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,39 +30,106 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the run's folder is not written."""
 
 
+SCHEDULES = ("cosine", "exponential", "constant")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Adam's learning rate over a run of ``epochs`` epochs.
+
+    * ``cosine`` (the study's): linear warmup from 0 to ``peak`` over ``warmup_epochs``, then a
+      cosine decay to 0 at the end of the last epoch.
+    * ``exponential`` (the seed's VAE): ``peak * decay_rate ** (step / decay_steps)``, with
+      ``peak`` the initial rate.
+    * ``constant`` (the seed's AE, whose schedule was never passed to its optimizer): ``peak``.
+    """
+
+    kind: str
+    epochs: int
+    peak: float
+    warmup_epochs: int = 0
+    decay_steps: int = 1
+    decay_rate: float = 1.0
+
+    @classmethod
+    def from_config(cls, entry: Mapping[str, Any], dataset: str) -> Schedule:
+        """One model's ``training.schedule`` entry; ``epochs`` is a number or one per data set."""
+        kind = str(entry["kind"])
+        epochs = entry["epochs"]
+        epochs = int(epochs[dataset] if isinstance(epochs, Mapping) else epochs)
+        if kind == "cosine":
+            return cls(kind, epochs, float(entry["peak"]), int(entry["warmup_epochs"]))
+        if kind == "exponential":
+            return cls(
+                kind,
+                epochs,
+                float(entry["initial"]),
+                decay_steps=int(entry["decay_steps"]),
+                decay_rate=float(entry["decay_rate"]),
+            )
+        if kind == "constant":
+            return cls(kind, epochs, float(entry["rate"]))
+        raise ValueError(f"unknown schedule kind {kind!r}; expected one of {SCHEDULES}")
+
+    def learning_rate(self, steps_per_epoch: int):
+        """What ``keras.optimizers.Adam(learning_rate=...)`` takes for this schedule."""
+        if self.kind == "constant":
+            return self.peak
+        if self.kind == "exponential":
+            return keras.optimizers.schedules.ExponentialDecay(
+                self.peak, self.decay_steps, self.decay_rate
+            )
+        warmup = self.warmup_epochs * steps_per_epoch
+        total = self.epochs * steps_per_epoch
+        return keras.optimizers.schedules.CosineDecay(
+            0.0, decay_steps=max(total - warmup, 1), alpha=0.0,
+            warmup_target=self.peak, warmup_steps=warmup,
+        )  # fmt: skip
+
+    def describe(self) -> str:
+        if self.kind == "cosine":
+            return (
+                f"{self.epochs} epochs, warmup {self.warmup_epochs} to {self.peak:g} then cosine to 0"
+            )
+        if self.kind == "exponential":
+            return (
+                f"{self.epochs} epochs, {self.peak:g} x {self.decay_rate:g}^(step/"
+                f"{self.decay_steps})"
+            )
+        return f"{self.epochs} epochs at a constant {self.peak:g}"
+
+
 @dataclass(frozen=True)
 class TrainSpec:
-    """The ``model`` and ``training`` sections of the config for one model kind (the config is
-    the only source of their values)."""
+    """The ``model`` and ``training`` sections of the config for one (model, data set) (the
+    config is the only source of their values)."""
 
     latent_dim: int
     beta: float
     loss: str
-    max_epochs: int
-    patience: int
-    min_delta: float
+    ae_loss: str
+    schedule: Schedule
+    patience: int | None
     batch_size: int
     validation_fraction: float
-    learning_rate: float
-    decay_steps: int
-    decay_rate: float
+
+    @property
+    def epochs(self) -> int:
+        return self.schedule.epochs
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], model: str) -> TrainSpec:
+    def from_config(cls, config: Mapping[str, Any], model: str, dataset: str) -> TrainSpec:
         model_cfg, training = config["model"], config["training"]
-        schedule = training["learning_rate"]
+        patience = training["patience"]
         return cls(
             latent_dim=int(model_cfg["latent_dim"]),
             beta=float(model_cfg["beta"]),
             loss=str(model_cfg["loss"]),
-            max_epochs=int(training["max_epochs"][model]),
-            patience=int(training["patience"]),
-            min_delta=float(training["min_delta"]),
+            ae_loss=str(model_cfg["ae_loss"]),
+            schedule=Schedule.from_config(training["schedule"][model], dataset),
+            patience=None if patience is None else int(patience),
             batch_size=int(training["batch_size"]),
             validation_fraction=float(training["validation_fraction"]),
-            learning_rate=float(schedule["initial"]),
-            decay_steps=int(schedule["decay_steps"]),
-            decay_rate=float(schedule["decay_rate"]),
         )
 
 
@@ -72,8 +139,59 @@ def validation_mask(n: int, fraction: float, seed: int) -> np.ndarray:
     return heatmaps.split_mask(n, max(fraction, 1 / n), heatmaps.stream(seed, "validation"))
 
 
+def loss_floor(images: np.ndarray, model_name: str, spec: TrainSpec) -> float:
+    """The least loss ``images`` allow, in the units of the model's loss: the mean entropy
+    floor per image (divided by the pixels for the AE's ``mean`` loss; the KL is >= 0)."""
+    floor = float(models.entropy_floor(images).mean())
+    return floor / models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else floor
+
+
+class Excess(keras.callbacks.Callback):
+    """Adds ``excess`` and ``val_excess`` (the loss over its floor, in nats per image), and the
+    learning rate at the epoch's end, to the epoch's logs, for the callbacks after it."""
+
+    def __init__(self, floor: float, val_floor: float, nats_per_unit: float = 1.0):
+        super().__init__()
+        self.floor, self.val_floor, self.scale = floor, val_floor, nats_per_unit
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        if "loss" in logs:
+            logs["excess"] = (float(logs["loss"]) - self.floor) * self.scale
+        if "val_loss" in logs:
+            logs["val_excess"] = (float(logs["val_loss"]) - self.val_floor) * self.scale
+        rate = self.model.optimizer.learning_rate
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
+
+
+class TestError(keras.callbacks.Callback):
+    """After every epoch, the mean Frobenius error of held-out images decoded from ``z_mean``
+    (and, for a VAE, from sampled codes): the convergence study's measure. Never steers
+    training; the draws of the sampled codes repeat every epoch (seeded)."""
+
+    def __init__(self, images: np.ndarray, seed: int, loss: str = "elbo"):
+        super().__init__()
+        self.images, self.seed, self.loss = images, seed, loss
+
+    def on_epoch_end(self, epoch, logs=None):
+        from covae import metrics  # noqa: PLC0415 (metrics imports scikit-learn)
+
+        codes = encode(self.model.encoder, self.images, self.seed, self.loss)
+        rows = np.arange(len(self.images))
+        decoded = reconstruct(self.model.decoder, codes, rows)
+        for kind in ("z_mean", "z_sample"):
+            if kind in decoded:
+                errors = metrics.frobenius_errors(self.images, decoded[kind])
+                logs[f"test_error_{kind}"] = float(errors.mean())
+
+
+HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "excess", "val_excess", "learning_rate", "seconds"]
+
+
 class EpochLog(keras.callbacks.Callback):
-    """One log line per epoch (losses and seconds) and the rows of ``history.csv``."""
+    """One log line per epoch (losses, excess over the floor, seconds) and the rows of
+    ``history.csv``: every number in the epoch's logs."""
 
     def __init__(self, max_epochs: int):
         super().__init__()
@@ -86,64 +204,146 @@ class EpochLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         seconds = time.perf_counter() - self._start
-        row = {
-            "epoch": epoch + 1,
-            "loss": float(logs.get("loss", math.nan)),
-            "val_loss": float(logs.get("val_loss", math.nan)),
-            "seconds": seconds,
-        }
+        row = {"epoch": epoch + 1, **{key: float(value) for key, value in logs.items()}}
+        row["seconds"] = seconds
         self.rows.append(row)
+        extra = "".join(
+            f"  {key} {row[key]:.4f}" for key in row if key.startswith("test_error")
+        )
         log.info(
-            "epoch %d/%d  loss %.4f  val_loss %.4f  %.1f s",
-            row["epoch"], self.max_epochs, row["loss"], row["val_loss"], seconds,
+            "epoch %d/%d  loss %.4f  val_loss %.4f  excess %.2f  val_excess %.2f nats  "
+            "lr %.2e%s  %.1f s",
+            row["epoch"], self.max_epochs, row.get("loss", math.nan),
+            row.get("val_loss", math.nan), row.get("excess", math.nan),
+            row.get("val_excess", math.nan), row.get("learning_rate", math.nan), extra, seconds,
         )  # fmt: skip
 
 
+def guard(patience: int) -> keras.callbacks.EarlyStopping:
+    """Early stopping as a guard only: it ends a run whose validation excess over the entropy
+    floor has not reached a new low for ``patience`` epochs (divergence, overfitting), and
+    keeps the best epoch's weights. Any fall counts (no ``min_delta``), so a model that is
+    still learning, however slowly, is never stopped."""
+    return keras.callbacks.EarlyStopping(
+        monitor="val_excess", mode="min", patience=patience, min_delta=0.0,
+        restore_best_weights=True,
+    )  # fmt: skip
+
+
 def fit(
-    model_name: str, images: np.ndarray, spec: TrainSpec, seed: int
+    model_name: str,
+    images: np.ndarray,
+    spec: TrainSpec,
+    seed: int,
+    *,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> tuple[keras.Model, pd.DataFrame]:
-    """Train a fresh model on ``images`` (N, 36, 36); return it and its per-epoch history."""
+    """Train a fresh model on ``images`` (N, 36, 36); return it and its per-epoch history
+    (``HISTORY_COLUMNS``, then any number that ``callbacks`` add, then ``kept``)."""
     keras.utils.set_random_seed(seed)
     model = models.build(
-        model_name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss, seed=seed
-    )
-    schedule = keras.optimizers.schedules.ExponentialDecay(
-        spec.learning_rate, spec.decay_steps, spec.decay_rate
-    )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule))
+        model_name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,
+        ae_loss=spec.ae_loss, seed=seed,
+    )  # fmt: skip
     x = images[..., None].astype(np.float32)
     held_out = validation_mask(len(x), spec.validation_fraction, seed)
-    epoch_log = EpochLog(spec.max_epochs)
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss",
-        patience=spec.patience,
-        min_delta=spec.min_delta,
-        restore_best_weights=True,
+    steps_per_epoch = math.ceil(int((~held_out).sum()) / spec.batch_size)
+    rate = spec.schedule.learning_rate(steps_per_epoch)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate))
+    nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
+    excess = Excess(
+        loss_floor(images[~held_out], model_name, spec),
+        loss_floor(images[held_out], model_name, spec),
+        nats,
     )
+    epoch_log = EpochLog(spec.epochs)
+    stopper = guard(spec.patience) if spec.patience is not None else None
     model.fit(
         x[~held_out],
         x[~held_out],
         validation_data=(x[held_out], x[held_out]),
-        epochs=spec.max_epochs,
+        epochs=spec.epochs,
         batch_size=spec.batch_size,
         shuffle=True,
         verbose=0,
-        callbacks=[keras.callbacks.TerminateOnNaN(), epoch_log, stopper],
+        callbacks=[
+            keras.callbacks.TerminateOnNaN(), excess, *callbacks, epoch_log,
+            *([stopper] if stopper else []),
+        ],
+    )  # fmt: skip
+    columns = HISTORY_COLUMNS + sorted(
+        {key for row in epoch_log.rows for key in row} - set(HISTORY_COLUMNS)
     )
-    history = pd.DataFrame(epoch_log.rows, columns=["epoch", "loss", "val_loss", "seconds"])
+    history = pd.DataFrame(epoch_log.rows, columns=columns)
     losses = history[["loss", "val_loss"]].to_numpy()
     if history.empty or not np.isfinite(losses).all():
         raise TrainingDiverged(
             f"{model_name} seed {seed}: the loss became NaN/inf in epoch {len(history)} "
-            f"(TerminateOnNaN stopped training). Lower training.learning_rate.initial "
-            f"(now {spec.learning_rate:g}) or check the input images for NaN."
+            f"(TerminateOnNaN stopped training). Lower the learning rate of "
+            f"training.schedule.{model_name} ({spec.schedule.describe()}) or check the input "
+            f"images for NaN."
         )
-    # The epoch whose weights EarlyStopping restored: the last one whose validation loss beat
-    # the best so far by min_delta (with min_delta > 0 it need not be the lowest loss).
-    kept = int(stopper.best_epoch)
+    # The epoch whose weights were kept: the guard's best (lowest validation excess), or the
+    # last epoch when no guard runs.
+    kept = int(stopper.best_epoch) if stopper else len(history) - 1
     history["kept"] = history.index == kept
-    log.info("kept epoch %d (val_loss %.4f)", kept + 1, history["val_loss"][kept])
+    log.info(
+        "kept epoch %d of %d (val_loss %.4f, %.2f nats over the entropy floor)",
+        kept + 1, len(history), history["val_loss"][kept], history["val_excess"][kept],
+    )  # fmt: skip
     return model, history
+
+
+def lr_range_test(
+    model_name: str,
+    images: np.ndarray,
+    spec: TrainSpec,
+    seed: int,
+    *,
+    low: float,
+    high: float,
+    steps: int,
+) -> pd.DataFrame:
+    """The learning-rate range test (Smith 2017): one fresh model trained for ``steps`` batches
+    while the rate grows geometrically from ``low`` to ``high``; the loss of every batch, in
+    nats per image over the batch's entropy floor. Stops early once the rate has diverged
+    training: a batch loss above the untrained model's first one. Columns: step,
+    learning_rate, excess."""
+    keras.utils.set_random_seed(seed)
+    model = models.build(
+        model_name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,
+        ae_loss=spec.ae_loss, seed=seed,
+    )  # fmt: skip
+    rates = np.geomspace(low, high, steps)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(rates[0])))
+    held_out = validation_mask(len(images), spec.validation_fraction, seed)
+    train = images[~held_out][..., None].astype(np.float32)
+    floors = models.entropy_floor(train[..., 0])
+    nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
+    order = np.random.default_rng(seed).permutation(len(train))
+    rows = []
+    for step, rate in enumerate(rates):
+        batch = range(step * spec.batch_size, (step + 1) * spec.batch_size)
+        take = np.take(order, batch, mode="wrap")
+        model.optimizer.learning_rate.assign(float(rate))
+        model.reset_metrics()
+        loss = float(model.train_on_batch(train[take], train[take], return_dict=True)["loss"])
+        excess = loss * nats - floors[take].mean()
+        rows.append({"step": step, "learning_rate": float(rate), "excess": excess})
+        if not np.isfinite(excess) or excess > rows[0]["excess"]:
+            break
+    return pd.DataFrame(rows)
+
+
+def suggest_rate(test: pd.DataFrame, smoothing: float = 0.9) -> float:
+    """The peak learning rate a range test suggests: a tenth of the rate at which the
+    smoothed loss (bias-corrected exponential moving average) is least, the usual rule
+    (fastai's ``lr_min / 10``): the fastest rate still well below divergence."""
+    smoothed, average = [], 0.0
+    for n, value in enumerate(test["excess"].to_numpy(), start=1):
+        average = smoothing * average + (1 - smoothing) * value
+        smoothed.append(average / (1 - smoothing**n))
+    return float(test["learning_rate"].to_numpy()[int(np.argmin(smoothed))] / 10)
 
 
 def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLike) -> None:

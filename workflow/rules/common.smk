@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import covae.config
+import covae.convergence
 import covae.io
 from snakemake.exceptions import WorkflowError
 
@@ -88,18 +89,27 @@ def threads_of(kind):
 
 def resources_of(kind):
     """``mem_mb`` and ``runtime`` (minutes) of a kind of job, from the config. Training's
-    runtime is estimated from its epoch bound, and it asks for a GPU when ``resources.gpu``.
+    runtime is estimated from its epochs, and it asks for a GPU when ``resources.gpu``.
     """
     section = config["resources"][kind]
     if kind != "train":
         return {"mem_mb": section["mem_mb"], "runtime": section["runtime"]}
-    per_epoch, bounds = section["minutes_per_epoch"], config["training"]["max_epochs"]
+    per_epoch = section["minutes_per_epoch"]
 
     def runtime(wildcards):
-        return math.ceil(5 + per_epoch * bounds[wildcards.model])
+        return math.ceil(5 + per_epoch * epochs_of(wildcards))
 
     gpu = {"gpu": 1} if config["resources"]["gpu"] else {}
     return {"mem_mb": section["mem_mb"], "runtime": runtime, **gpu}
+
+
+def epochs_of(wildcards):
+    """Epochs a training job runs: its schedule's, or a convergence run's (the number in its
+    ``schedule`` wildcard, e.g. cosine20)."""
+    if hasattr(wildcards, "schedule"):
+        return int(re.search(r"\d+$", wildcards.schedule).group())
+    epochs = config["training"]["schedule"][wildcards.model]["epochs"]
+    return epochs[wildcards.dataset] if isinstance(epochs, dict) else epochs
 
 
 def figure_outputs():

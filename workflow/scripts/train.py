@@ -5,12 +5,13 @@ from covae import io, logs, training
 log = logs.setup(snakemake.log[0])
 wildcards = snakemake.wildcards
 seed = int(wildcards.seed)
-spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model)
+spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
 data = io.load_arrays(snakemake.input[0])
 train_images = data["images"][~data["is_test"]]
 log.info(
-    "%s %s seed %d: %d training images, %s; training with %s",
-    wildcards.dataset, wildcards.model, seed, len(train_images), spec, training.device(),
+    "%s %s seed %d: %d training images, %s; %s; training with %s",
+    wildcards.dataset, wildcards.model, seed, len(train_images), spec,
+    spec.schedule.describe(), training.device(),
 )  # fmt: skip
 model, history = training.fit(wildcards.model, train_images, spec, seed)
 training.save_run(model, history, snakemake.output[0])

@@ -1,0 +1,134 @@
+"""The convergence study: how many epochs, under which learning-rate schedule, train these
+models to the error they can reach.
+
+On one replicate seed, each (data set, model) is trained under the seed study's exponential
+schedule and under warmup + cosine schedules of several lengths; the test error is measured
+after every epoch (``training.TestError``). The cosine runs peak at the rate a learning-rate
+range test suggests (``training.lr_range_test``). The longest cosine run is each pair's
+*reference*: the error a model of the study is held to. The study's protocol is the shortest
+cosine run whose final error is within a tolerance of the reference on every pair and no
+worse than the seed schedule's at its epoch bound (``choose_epochs``).
+
+Runs are named by schedule and length: ``exponential40``, ``cosine5``, ``cosine10``, ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ERROR = "test_error_z_mean"
+SAMPLED_ERROR = "test_error_z_sample"
+# The epoch at which the seed schedule's error sets the target of `python -m covae.bench
+# converge` (the seed trained its AE 25 epochs and its VAEs 30-40).
+SEED_TARGET_EPOCH = 25
+
+
+def schedule_names(convergence: Mapping[str, Any]) -> list[str]:
+    """The runs of the study: the seed's schedule first, then the cosine runs by length."""
+    return [f"exponential{convergence['exponential']['epochs']}"] + [
+        f"cosine{epochs}" for epochs in sorted(convergence["cosine"]["epochs"])
+    ]
+
+
+def parse_name(name: str) -> tuple[str, int]:
+    """``"cosine10"`` -> ``("cosine", 10)``."""
+    match = re.fullmatch(r"(exponential|cosine)(\d+)", name)
+    if match is None:
+        raise ValueError(f"not a convergence run: {name!r}; expected exponential<n> or cosine<n>")
+    return match.group(1), int(match.group(2))
+
+
+def schedule_entry(name: str, convergence: Mapping[str, Any], peak: float) -> dict[str, Any]:
+    """The ``training.schedule`` entry of one run (what ``training.Schedule.from_config`` reads)."""
+    kind, epochs = parse_name(name)
+    if kind == "exponential":
+        return {**convergence["exponential"], "kind": "exponential", "epochs": epochs}
+    return {
+        "kind": "cosine",
+        "peak": peak,
+        "warmup_epochs": convergence["cosine"]["warmup_epochs"],
+        "epochs": epochs,
+    }
+
+
+def choose_peaks(suggestions: pd.DataFrame) -> dict[str, float]:
+    """Per model, the smallest peak rate the range tests of its data sets suggest, to two
+    significant digits (rounded down): one rate that is safe on every data set."""
+    peaks = suggestions.groupby("model")["suggested"].min()
+    return {model: _round_down(rate) for model, rate in peaks.items()}
+
+
+def _round_down(value: float, digits: int = 2) -> float:
+    scale = 10 ** (np.floor(np.log10(value)) - digits + 1)
+    return float(np.floor(value / scale) * scale)
+
+
+def summarize(curves: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """One row per (data set, model, run): its epochs, final errors, the reference error of the
+    pair (its longest cosine run), the final error's distance from it, and the epoch at which
+    the run first reaches the error the seed schedule has after ``SEED_TARGET_EPOCH`` epochs.
+
+    ``curves`` holds one row per epoch with columns dataset, model, run, epoch and ``ERROR``
+    (``SAMPLED_ERROR`` too for the VAE)."""
+    rows = []
+    for (dataset, model), pair in curves.groupby(["dataset", "model"], sort=False):
+        finals = pair.sort_values("epoch").groupby("run", sort=False).last()
+        cosine = [run for run in finals.index if parse_name(run)[0] == "cosine"]
+        reference_run = max(cosine, key=lambda run: parse_name(run)[1])
+        reference = float(finals.loc[reference_run, ERROR])
+        seed_runs = pair[pair["run"].str.startswith("exponential")]
+        at_target = seed_runs[seed_runs["epoch"] == SEED_TARGET_EPOCH]
+        target = float(at_target[ERROR].iloc[0]) if len(at_target) else np.nan
+        for run, final in finals.iterrows():
+            curve = pair[pair["run"] == run].sort_values("epoch")
+            reached = curve.loc[curve[ERROR] <= target, "epoch"]
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "model": model,
+                    "run": run,
+                    "schedule": parse_name(run)[0],
+                    "epochs": int(final["epoch"]),
+                    "peak_rate": float(curve["learning_rate"].max()),
+                    ERROR: float(final[ERROR]),
+                    SAMPLED_ERROR: float(final.get(SAMPLED_ERROR, np.nan)),
+                    "val_excess": float(final["val_excess"]),
+                    "reference": reference,
+                    "distance": float(final[ERROR]) / reference - 1,
+                    "within_tolerance": bool(float(final[ERROR]) <= reference * (1 + tolerance)),
+                    "seed_target": target,
+                    "epochs_to_seed_target": int(reached.iloc[0]) if len(reached) else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def choose_epochs(summary: pd.DataFrame) -> int | None:
+    """The study's cosine length: the fewest epochs whose run is within tolerance of the
+    reference on every (data set, model) and no worse than the seed schedule's run at its
+    epoch bound; None when no length qualifies."""
+    seed_final = (
+        summary[summary["schedule"] == "exponential"]
+        .set_index(["dataset", "model"])[ERROR]
+        .rename("seed_final")
+    )
+    cosine = summary[summary["schedule"] == "cosine"].join(seed_final, on=["dataset", "model"])
+    cosine = cosine.assign(ok=cosine["within_tolerance"] & (cosine[ERROR] <= cosine["seed_final"]))
+    passing = cosine.groupby("epochs")["ok"].all()
+    passing = passing[passing]
+    return int(passing.index.min()) if len(passing) else None
+
+
+def speedup(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per (data set, model): the fewest epochs any cosine run needs to reach the seed
+    schedule's error after ``SEED_TARGET_EPOCH`` epochs, and ``SEED_TARGET_EPOCH`` over it."""
+    cosine = summary[summary["schedule"] == "cosine"]
+    needed = cosine.groupby(["dataset", "model"], sort=False)["epochs_to_seed_target"].min()
+    return pd.DataFrame(
+        {"epochs_needed": needed, "ratio": SEED_TARGET_EPOCH / needed}
+    ).reset_index()

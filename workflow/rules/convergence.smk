@@ -1,0 +1,76 @@
+# The convergence study (`snakemake convergence`; not part of `rule all`: it trains more than
+# the study): a learning-rate range test per (data set, model), then on one seed the test
+# error after every epoch under the seed's schedule and warmup + cosine schedules of several
+# lengths. Its committed table and figure chose `training.schedule`.
+
+CONVERGENCE = config["convergence"]
+CONVERGENCE_RUNS = covae.convergence.schedule_names(CONVERGENCE)
+
+
+wildcard_constraints:
+    schedule=r"(exponential|cosine)\d+",
+
+
+def convergence_settings(wildcards):
+    """The study's ``model`` and ``training`` sections (the schedule is replaced per run)."""
+    return {"model": covae.config.main_model(config), "training": config["training"]}
+
+
+rule lr_range:
+    input:
+        data="results/data/{dataset}.npz",
+    output:
+        "results/convergence/lr_range/{dataset}/{model}.csv",
+    log:
+        "results/logs/convergence/lr_range/{dataset}/{model}.log",
+    benchmark:
+        "results/benchmarks/convergence/lr_range/{dataset}/{model}.tsv"
+    threads: threads_of("train")
+    resources:
+        mem_mb=config["resources"]["train"]["mem_mb"],
+        runtime=15,
+    params:
+        config=convergence_settings,
+        seed=CONVERGENCE["seed"],
+        lr_range=CONVERGENCE["lr_range"],
+    script:
+        "../scripts/lr_range.py"
+
+
+rule convergence_peak:
+    input:
+        tests=expand(
+            "results/convergence/lr_range/{dataset}/{model}.csv",
+            dataset=DATASETS,
+            model=MODELS,
+        ),
+    output:
+        "results/convergence/peak.csv",
+    log:
+        "results/logs/convergence/peak.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    script:
+        "../scripts/convergence_peak.py"
+
+
+rule convergence_run:
+    input:
+        data="results/data/{dataset}.npz",
+        peak="results/convergence/peak.csv",
+    output:
+        "results/convergence/runs/{dataset}/{model}/{schedule}.csv",
+    log:
+        "results/logs/convergence/runs/{dataset}/{model}/{schedule}.log",
+    benchmark:
+        "results/benchmarks/convergence/runs/{dataset}/{model}/{schedule}.tsv"
+    threads: threads_of("train")
+    resources:
+        **resources_of("train"),
+    params:
+        config=convergence_settings,
+        seed=CONVERGENCE["seed"],
+        convergence=CONVERGENCE,
+    script:
+        "../scripts/convergence_run.py"

@@ -1,0 +1,20 @@
+"""Learning-rate range test of one (data set, model): results/convergence/lr_range/..."""
+
+from covae import io, logs, training
+
+log = logs.setup(snakemake.log[0])
+wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
+seed = snakemake.params.seed
+spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
+data = io.load_arrays(snakemake.input.data)
+test = training.lr_range_test(
+    wildcards.model, data["images"][~data["is_test"]], spec, seed, **settings
+)
+suggested = training.suggest_rate(test)
+log.info("%s %s: %d steps, rates %.1e..%.1e; suggested peak %.2e", wildcards.dataset,
+         wildcards.model, len(test), test["learning_rate"].min(), test["learning_rate"].max(),
+         suggested)  # fmt: skip
+test.insert(0, "suggested", suggested)
+test.insert(0, "model", wildcards.model)
+test.insert(0, "dataset", wildcards.dataset)
+io.save_text(snakemake.output[0], test.to_csv(index=False))
