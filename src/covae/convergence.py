@@ -73,8 +73,8 @@ def summarize(curves: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     pair (its longest cosine run), the final error's distance from it, and the epoch at which
     the run first reaches the error the seed schedule has after ``SEED_TARGET_EPOCH`` epochs.
 
-    ``curves`` holds one row per epoch with columns dataset, model, run, epoch and ``ERROR``
-    (``SAMPLED_ERROR`` too for the VAE)."""
+    ``curves`` holds one row per epoch with columns dataset, model, run, peak (the run's peak
+    or initial rate), epoch, val_excess and ``ERROR`` (``SAMPLED_ERROR`` too for the VAE)."""
     rows = []
     for (dataset, model), pair in curves.groupby(["dataset", "model"], sort=False):
         finals = pair.sort_values("epoch").groupby("run", sort=False).last()
@@ -94,7 +94,7 @@ def summarize(curves: pd.DataFrame, tolerance: float) -> pd.DataFrame:
                     "run": run,
                     "schedule": parse_name(run)[0],
                     "epochs": int(final["epoch"]),
-                    "peak_rate": float(curve["learning_rate"].max()),
+                    "peak_rate": float(curve["peak"].iloc[0]),
                     ERROR: float(final[ERROR]),
                     SAMPLED_ERROR: float(final.get(SAMPLED_ERROR, np.nan)),
                     "val_excess": float(final["val_excess"]),
@@ -132,3 +132,9 @@ def speedup(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"epochs_needed": needed, "ratio": SEED_TARGET_EPOCH / needed}
     ).reset_index()
+
+
+def references(summary: pd.DataFrame) -> dict[str, float]:
+    """``{"dataset/model": reference error}`` from a convergence summary (``summarize``)."""
+    pairs = summary.groupby(["dataset", "model"], sort=False)["reference"].first()
+    return {f"{dataset}/{model}": float(value) for (dataset, model), value in pairs.items()}

@@ -87,14 +87,18 @@ def reconstruction_errors(
 
 
 def training_summary(history: pd.DataFrame) -> dict[str, float]:
-    """Epochs run, the epoch whose weights were kept, its validation loss and the time taken."""
+    """Epochs run, the epoch whose weights were kept, its validation loss and its excess over
+    the entropy floor (nats per image), and the time taken."""
     kept = history[history["kept"].astype(bool)].iloc[-1]
-    return {
+    summary = {
         "epochs_run": int(len(history)),
         "epoch_kept": int(kept["epoch"]),
         "val_loss_kept": float(kept["val_loss"]),
         "seconds": float(history["seconds"].sum()),
     }
+    if "val_excess" in history:
+        summary["val_excess_kept"] = float(kept["val_excess"])
+    return summary
 
 
 def evaluate_run(

@@ -88,8 +88,12 @@ def heatmap_grid(
 def training_curves(history, *, title: str) -> Figure:
     """Training (solid) and validation (dashed) loss per epoch, one panel per model, one line
     per seed; the kept epoch is marked. ``history`` has columns model, seed, epoch, loss,
-    val_loss, kept."""
+    val_loss, kept, and, where the runs logged them, excess and val_excess: the losses over the
+    targets' entropy floor (nats per image), which are drawn instead, since the raw loss sits
+    within a few percent of its floor while the error still halves."""
     models = list(dict.fromkeys(history["model"]))
+    excess = {"excess", "val_excess"} <= set(history.columns)
+    train, val = ("excess", "val_excess") if excess else ("loss", "val_loss")
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
             1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False, layout="constrained"
@@ -98,14 +102,14 @@ def training_curves(history, *, title: str) -> Figure:
             runs = history[history["model"] == model]
             colours = sns.color_palette("viridis", n_colors=runs["seed"].nunique())
             for colour, (seed, run) in zip(colours, runs.groupby("seed"), strict=True):
-                ax.plot(run["epoch"], run["loss"], color=colour, label=f"seed {seed}")
-                ax.plot(run["epoch"], run["val_loss"], color=colour, linestyle="--")
+                ax.plot(run["epoch"], run[train], color=colour, label=f"seed {seed}")
+                ax.plot(run["epoch"], run[val], color=colour, linestyle="--")
                 kept = run[run["kept"]]
-                ax.scatter(kept["epoch"], kept["val_loss"], color=colour, marker="o", zorder=3)
+                ax.scatter(kept["epoch"], kept[val], color=colour, marker="o", zorder=3)
             ax.set_title(f"{model.upper()}: train (solid), validation (dashed), kept (dot)")
             ax.set_xlabel("epoch")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_ylabel("loss per image")
+            ax.set_ylabel("loss over the entropy floor, nats/image" if excess else "loss per image")
             ax.set_yscale("log")
             ax.legend(fontsize=7)
         fig.suptitle(f"{title}: training curves")
@@ -512,4 +516,70 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
             ax.spines[side].set_visible(False)
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+SCHEDULE_COLOURS = {"exponential": "#444444", "cosine": "viridis"}
+
+
+def convergence_curves(curves, summary, *, title: str) -> Figure:
+    """Mean test error (z_mean, solid; the VAE's sampled codes, dotted) after every epoch, one
+    panel per (data set, model), one line per run; the longest cosine run's final error (the
+    reference, grey band: +- ``tolerance``) and the seed schedule's error at epoch 25 (the
+    benchmark's target, dashed) are marked. ``curves``: dataset, model, run, epoch,
+    test_error_z_mean[, test_error_z_sample]; ``summary``: covae.convergence.summarize."""
+    pairs = list(dict.fromkeys(zip(curves["dataset"], curves["model"], strict=True)))
+    runs = list(dict.fromkeys(curves["run"]))
+    cosine = [run for run in runs if run.startswith("cosine")]
+    palette = dict(zip(cosine, sns.color_palette("viridis", n_colors=len(cosine)), strict=True))
+    palette.update({run: SCHEDULE_COLOURS["exponential"] for run in runs if run not in palette})
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            2, (len(pairs) + 1) // 2, figsize=(9, 6.4), squeeze=False, layout="constrained",
+            sharex=True,
+        )  # fmt: skip
+        for ax, (dataset, model) in zip(axes.T.flat, pairs, strict=False):
+            pair = curves[(curves["dataset"] == dataset) & (curves["model"] == model)]
+            rows = summary[(summary["dataset"] == dataset) & (summary["model"] == model)]
+            for run in runs:
+                curve = pair[pair["run"] == run].sort_values("epoch")
+                ax.plot(curve["epoch"], curve["test_error_z_mean"], color=palette[run], label=run)
+                if "test_error_z_sample" in curve and curve["test_error_z_sample"].notna().any():
+                    ax.plot(curve["epoch"], curve["test_error_z_sample"], color=palette[run],
+                            linestyle=":", linewidth=0.9)  # fmt: skip
+            reference = rows["reference"].iloc[0]
+            ax.axhline(reference, color="0.5", linewidth=0.8)
+            target = rows["seed_target"].iloc[0]
+            if np.isfinite(target):
+                ax.axhline(target, color="0.3", linestyle="--", linewidth=0.8)
+            ax.set_yscale("log")
+            ax.set_title(f"{dataset}, {model.upper()}: reference {reference:.3f} (grey), "
+                         f"seed's error at epoch 25 (dashed)")  # fmt: skip
+            ax.set_ylabel("mean test error (Frobenius)")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for ax in axes[-1]:
+            ax.set_xlabel("epoch")
+        axes.flat[0].legend(fontsize=7, title="z_mean solid, VAE samples dotted", title_fontsize=7)
+        fig.suptitle(title)
+    return fig
+
+
+def lr_range_curves(tests, *, title: str) -> Figure:
+    """Batch loss over the entropy floor against the learning rate, one line per (data set,
+    model), each suggested peak marked. ``tests``: dataset, model, learning_rate, excess,
+    suggested."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.5, 3.6), layout="constrained")
+        groups = list(tests.groupby(["dataset", "model"], sort=False))
+        colours = sns.color_palette("colorblind", n_colors=len(groups))
+        for colour, ((dataset, model), test) in zip(colours, groups, strict=True):
+            smooth = test["excess"].ewm(alpha=0.1).mean()
+            ax.plot(test["learning_rate"], smooth, color=colour, label=f"{dataset} {model}")
+            ax.axvline(test["suggested"].iloc[0], color=colour, linestyle="--", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("batch loss over the entropy floor (smoothed)")
+        ax.legend(fontsize=7)
+        ax.set_title(title)
     return fig

@@ -103,6 +103,22 @@ def long_frame(runs: Iterable[tuple[Any, ...]], keys: Sequence[str] = KEYS) -> p
     return frame
 
 
+def with_reference(frame: pd.DataFrame, references: Mapping[str, float]) -> pd.DataFrame:
+    """``frame`` (see :func:`long_frame`) plus two training metrics per run: its mean test
+    error from z_mean (``training.test_error``) and how far above the convergence reference of
+    its (data set, model) it is, as a fraction (``training.reference_distance``: 0.05 is 5 %
+    worse; ``references`` maps "dataset/model" to the reference error)."""
+    errors = frame[frame["metric"] == "reconstruction.z_mean.mean"]
+    added = [errors.assign(metric="training.test_error")]
+    reference = errors["dataset"] + "/" + errors["model"]
+    known = reference.isin(list(references))
+    if known.any():
+        ratio = errors["value"][known] / reference[known].map(references) - 1
+        added.append(errors[known].assign(metric="training.reference_distance", value=ratio))
+    rows = pd.concat(added).assign(group="training")
+    return pd.concat([frame, rows], ignore_index=True)
+
+
 def t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
     """Two-sided Student-t confidence interval of the mean (NaN for fewer than two values)."""
     values = np.asarray(values, dtype=np.float64)

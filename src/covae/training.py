@@ -306,8 +306,8 @@ def lr_range_test(
 ) -> pd.DataFrame:
     """The learning-rate range test (Smith 2017): one fresh model trained for ``steps`` batches
     while the rate grows geometrically from ``low`` to ``high``; the loss of every batch, in
-    nats per image over the batch's entropy floor. Stops early once the rate has diverged
-    training: a batch loss above the untrained model's first one. Columns: step,
+    nats per image over the batch's entropy floor. Stops early once training has diverged: the
+    smoothed loss (``smooth``) above four times its least value, fastai's rule. Columns: step,
     learning_rate, excess."""
     keras.utils.set_random_seed(seed)
     model = models.build(
@@ -321,7 +321,7 @@ def lr_range_test(
     floors = models.entropy_floor(train[..., 0])
     nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
     order = np.random.default_rng(seed).permutation(len(train))
-    rows = []
+    rows: list[dict[str, float]] = []
     for step, rate in enumerate(rates):
         batch = range(step * spec.batch_size, (step + 1) * spec.batch_size)
         take = np.take(order, batch, mode="wrap")
@@ -330,20 +330,27 @@ def lr_range_test(
         loss = float(model.train_on_batch(train[take], train[take], return_dict=True)["loss"])
         excess = loss * nats - floors[take].mean()
         rows.append({"step": step, "learning_rate": float(rate), "excess": excess})
-        if not np.isfinite(excess) or excess > rows[0]["excess"]:
+        smoothed = smooth(np.array([row["excess"] for row in rows]))
+        if not np.isfinite(excess) or smoothed[-1] > 4 * smoothed.min():
             break
     return pd.DataFrame(rows)
 
 
-def suggest_rate(test: pd.DataFrame, smoothing: float = 0.9) -> float:
-    """The peak learning rate a range test suggests: a tenth of the rate at which the
-    smoothed loss (bias-corrected exponential moving average) is least, the usual rule
-    (fastai's ``lr_min / 10``): the fastest rate still well below divergence."""
-    smoothed, average = [], 0.0
-    for n, value in enumerate(test["excess"].to_numpy(), start=1):
-        average = smoothing * average + (1 - smoothing) * value
-        smoothed.append(average / (1 - smoothing**n))
-    return float(test["learning_rate"].to_numpy()[int(np.argmin(smoothed))] / 10)
+def smooth(values: np.ndarray, weight: float = 0.9) -> np.ndarray:
+    """Bias-corrected exponential moving average (the range test's smoothing)."""
+    out, average = np.empty(len(values)), 0.0
+    for n, value in enumerate(values):
+        average = weight * average + (1 - weight) * value
+        out[n] = average / (1 - weight ** (n + 1))
+    return out
+
+
+def suggest_rate(test: pd.DataFrame, divisor: float) -> float:
+    """The peak learning rate a range test suggests: the rate at which the smoothed loss is
+    least (the largest at which it still falls, Smith's bound for a one-cycle peak) over
+    ``divisor``, a margin below divergence (fastai's default is 10)."""
+    smoothed = smooth(test["excess"].to_numpy())
+    return float(test["learning_rate"].to_numpy()[int(np.argmin(smoothed))] / divisor)
 
 
 def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLike) -> None:

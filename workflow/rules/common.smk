@@ -112,6 +112,18 @@ def epochs_of(wildcards):
     return epochs[wildcards.dataset] if isinstance(epochs, dict) else epochs
 
 
+def convergence_references():
+    """The committed convergence study's reference error per "dataset/model" (empty before
+    `snakemake convergence` has written it). Read from the repository, not the working
+    directory: it is a property of the committed study, and no rule of `all` rebuilds it."""
+    path = Path(workflow.basedir) / "results" / "tables" / "convergence_summary.csv"
+    if not path.exists():
+        return {}
+    import pandas
+
+    return covae.convergence.references(pandas.read_csv(path))
+
+
 def figure_outputs():
     """Every figure of the study (PNG, and HTML for the interactive views)."""
     return [

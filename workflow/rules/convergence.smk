@@ -74,3 +74,55 @@ rule convergence_run:
         convergence=CONVERGENCE,
     script:
         "../scripts/convergence_run.py"
+
+
+rule convergence_table:
+    input:
+        code=code("convergence", "tables"),
+        runs=expand(
+            "results/convergence/runs/{dataset}/{model}/{schedule}.csv",
+            dataset=DATASETS,
+            model=MODELS,
+            schedule=CONVERGENCE_RUNS,
+        ),
+    output:
+        curves="results/tables/convergence.csv",
+        summary="results/tables/convergence_summary.csv",
+        markdown="results/tables/convergence_summary.md",
+    log:
+        "results/logs/convergence/table.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        tolerance=CONVERGENCE["tolerance"],
+    script:
+        "../scripts/make_convergence_table.py"
+
+
+rule figure_convergence:
+    input:
+        code=code("plots"),
+        curves="results/tables/convergence.csv",
+        summary="results/tables/convergence_summary.csv",
+        tests=expand(
+            "results/convergence/lr_range/{dataset}/{model}.csv",
+            dataset=DATASETS,
+            model=MODELS,
+        ),
+    output:
+        curves=report("figures/convergence.png", category="Training"),
+        lr_range=report("figures/lr_range.png", category="Training"),
+    log:
+        "results/logs/figures/convergence.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    script:
+        "../scripts/plot_convergence.py"
+
+
+rule convergence:
+    input:
+        rules.convergence_table.output,
+        rules.figure_convergence.output,

@@ -57,6 +57,7 @@ rule tables:
         **resources_of("report"),
     params:
         confidence=config["evaluation"]["confidence"],
+        references=convergence_references(),
     script:
         "../scripts/make_tables.py"
 

@@ -23,7 +23,10 @@ _, history = training.fit(
     wildcards.model, images[~is_test], spec, params.seed, callbacks=[test_error]
 )
 for position, (name, value) in enumerate(
-    {"dataset": wildcards.dataset, "model": wildcards.model, "run": wildcards.schedule}.items()
+    {
+        "dataset": wildcards.dataset, "model": wildcards.model, "run": wildcards.schedule,
+        "peak": spec.schedule.peak,
+    }.items()
 ):
     history.insert(position, name, value)
 io.save_text(snakemake.output[0], history.to_csv(index=False))

@@ -8,9 +8,10 @@ seed = snakemake.params.seed
 spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
 data = io.load_arrays(snakemake.input.data)
 test = training.lr_range_test(
-    wildcards.model, data["images"][~data["is_test"]], spec, seed, **settings
-)
-suggested = training.suggest_rate(test)
+    wildcards.model, data["images"][~data["is_test"]], spec, seed,
+    low=settings["low"], high=settings["high"], steps=settings["steps"],
+)  # fmt: skip
+suggested = training.suggest_rate(test, settings["divisor"])
 log.info("%s %s: %d steps, rates %.1e..%.1e; suggested peak %.2e", wildcards.dataset,
          wildcards.model, len(test), test["learning_rate"].min(), test["learning_rate"].max(),
          suggested)  # fmt: skip

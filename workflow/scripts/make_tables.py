@@ -8,7 +8,7 @@ from covae import io, logs, tables
 log = logs.setup(snakemake.log[0])
 confidence = snakemake.params.confidence
 runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism)
-frame = tables.long_frame(runs)
+frame = tables.with_reference(tables.long_frame(runs), snakemake.params.references)
 summary = tables.summarize(frame, confidence)
 outputs = {group: block.drop(columns="group") for group, block in summary.groupby("group")}
 outputs["paired"] = tables.paired(frame, confidence)

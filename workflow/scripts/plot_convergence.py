@@ -1,0 +1,14 @@
+"""figures/convergence.png (test error per epoch per schedule) and figures/lr_range.png."""
+
+import pandas as pd
+
+from covae import io, logs, plots
+
+log = logs.setup(snakemake.log[0])
+curves = pd.read_csv(snakemake.input.curves)
+summary = pd.read_csv(snakemake.input.summary)
+figure = plots.convergence_curves(curves, summary, title="Convergence: test error per epoch")
+io.save_figure(figure, snakemake.output.curves, dpi=150)
+tests = pd.concat([pd.read_csv(path) for path in snakemake.input.tests], ignore_index=True)
+figure = plots.lr_range_curves(tests, title="Learning-rate range test (seed 0)")
+io.save_figure(figure, snakemake.output.lr_range, dpi=150)
