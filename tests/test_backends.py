@@ -23,7 +23,7 @@ from tests.conftest import load_config
 
 out_dir = sys.argv[1]
 spec = dataclasses.replace(
-    training.TrainSpec.from_config(load_config("smoke.yaml"), "vae"), max_epochs=2, patience=2
+    training.TrainSpec.from_config(load_config("smoke.yaml"), "vae", "gaussian"), patience=2
 )
 images = np.random.default_rng(0).uniform(size=(96, 36, 36)).astype(np.float32)
 report = {"backend": keras.backend.backend(), "device": training.device()}

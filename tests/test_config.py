@@ -147,3 +147,69 @@ def test_knn_search_range_must_not_be_empty(paper_config):
     paper_config["evaluation"]["knn"].update(k_min=10, k_max=5)
     with pytest.raises(ConfigError, match=r"evaluation.knn.k_max: 5 .* k_max >= k_min"):
         check(paper_config)
+
+
+def test_seed_protocol_override_is_accepted_on_top_of_the_paper_config(paper_config):
+    with open(ROOT / "config" / "seed_protocol.yaml") as handle:
+        override = yaml.safe_load(handle)
+    merged = copy.deepcopy(paper_config)
+    for section, values in override.items():
+        merged[section] = {**merged[section], **values}
+    accept(merged)
+    assert merged["training"]["schedule"]["ae"] == {"kind": "constant", "rate": 0.001, "epochs": 25}
+
+
+@pytest.mark.parametrize(
+    ("schedule", "words"),
+    [
+        (
+            {"kind": "cosine", "peak": 0.003, "epochs": 10},
+            ["training.schedule.vae", "warmup_epochs"],
+        ),
+        (
+            {"kind": "constant", "rate": 0.001, "peak": 0.003, "epochs": 10},
+            ["training.schedule.vae", "peak", "no meaning for kind constant"],
+        ),
+        (
+            {"kind": "cosine", "peak": 0.003, "warmup_epochs": 10, "epochs": 10},
+            ["training.schedule.vae.warmup_epochs", "warmup_epochs < epochs"],
+        ),
+        (
+            {"kind": "exponential", "initial": 0.001, "decay_steps": 30, "epochs": 10},
+            ["training.schedule.vae", "decay_rate"],
+        ),
+    ],
+)
+def test_a_schedule_missing_or_mixing_keys_is_refused_by_name(paper_config, schedule, words):
+    with pytest.raises(ConfigError) as error:
+        accept(with_value(paper_config, "training.schedule.vae", schedule))
+    for word in words:
+        assert word in str(error.value)
+    # The oracle's other side: the same kinds with their own keys pass.
+    accept(
+        with_value(
+            paper_config, "training.schedule.vae", {"kind": "constant", "rate": 0.001, "epochs": 3}
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("training.schedule.vae.kind", "linear", ["'kind'", "cosine"]),
+        ("training.schedule.ae.epochs", 0, ["'epochs'"]),
+        ("training.patience", 0, ["'patience'"]),
+        ("convergence.tolerance", 0, ["'tolerance'"]),
+    ],
+)
+def test_schema_refuses_bad_training_values(paper_config, key, value, words):
+    with pytest.raises(WorkflowError) as error:
+        accept(with_value(paper_config, key, value))
+    message = str(error.value) + "".join(str(arg) for arg in error.value.args)
+    for word in words:
+        assert word in message
+
+
+def test_the_range_test_needs_low_below_high(paper_config):
+    with pytest.raises(ConfigError, match=r"convergence.lr_range.low.*low < high"):
+        accept(with_value(paper_config, "convergence.lr_range.low", 0.5))

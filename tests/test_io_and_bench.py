@@ -94,3 +94,46 @@ def test_realism_benchmark_extrapolates_to_one_run_and_prints_a_ratio_line():
     assert lines[0].startswith("realism   : 20 blurred noisy t heatmaps")
     assert lines[1].startswith("one run   : ")
     assert lines[-1].startswith("realism: ratio ")
+
+
+def test_converge_benchmark_reads_a_convergence_table_and_gives_the_known_ratio(tmp_path):
+    # Seed schedule at 0.40 after 25 epochs; cosine5 reaches it at epoch 5, cosine10 at 4:
+    # ratio 25 / 4. A second pair whose cosine runs need 10 epochs sets the worst: 2.5.
+    def curve(dataset, run, errors):
+        return [
+            f"{dataset},vae,{run},0.003,{epoch},1.0,{error}"
+            for epoch, error in enumerate(errors, start=1)
+        ]
+
+    seed = [1.0 - 0.6 * n / 24 for n in range(25)] + [0.39] * 15
+    rows = ["dataset,model,run,peak,epoch,val_excess,test_error_z_mean"]
+    for dataset, fast in (("gaussian", True), ("student_t", False)):
+        rows += curve(dataset, "exponential40", seed)
+        rows += curve(dataset, "cosine5", [0.9, 0.7, 0.5, 0.45, 0.40 if fast else 0.41])
+        rows += curve(
+            dataset, "cosine10", [0.9, 0.6, 0.5, 0.40 if fast else 0.41] + [0.41] * 5 + [0.35]
+        )
+        rows += curve(dataset, "cosine20", [0.9] + [0.5] * 18 + [0.33])
+    table = tmp_path / "convergence.csv"
+    table.write_text("\n".join(rows) + "\n")
+    result = bench("converge", "--table", str(table))
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1].startswith("converge: ratio 2.50 ")
+    assert any(
+        "gaussian" in line and "cosine10" in line and "after 4 epochs" in line for line in lines
+    )
+    assert any("student_t" in line and "cosine5" in line and "never" in line for line in lines)
+
+
+def test_converge_benchmark_quick_trains_every_schedule():
+    result = bench("converge", "--config", "config/smoke.yaml", "--quick")
+    lines = result.stdout.strip().splitlines()
+    for run in ("exponential4", "cosine2", "cosine3"):
+        assert any(line.startswith(f"{run} ") and "epochs in" in line for line in lines), run
+    reached = [
+        int(line.split("after ")[1].split()[0])
+        for line in lines
+        if "epochs" in line.split("after ")[-1] and "reaches it after" in line
+    ]
+    ratio = float(lines[-1].split("ratio")[1].split()[0])
+    assert ratio == (pytest.approx(4 / min(reached), abs=0.005) if reached else 0.0)

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from covae import heatmaps, models, training
@@ -72,7 +73,12 @@ def test_seed_loss_averages_the_kl_over_latent_dims():
         models.vae_loss(images, images, mean, log_var, kind="iwae")
 
 
-TINY = replace(training.TrainSpec.from_config(SMOKE, "vae"), validation_fraction=0.25)
+TINY = replace(training.TrainSpec.from_config(SMOKE, "vae", "gaussian"), validation_fraction=0.25)
+
+
+def _spec(schedule: dict, **changes) -> training.TrainSpec:
+    """TINY with another ``training.schedule`` entry (and other fields changed)."""
+    return replace(TINY, schedule=training.Schedule.from_config(schedule, "gaussian"), **changes)
 
 
 @pytest.fixture(scope="module")
@@ -98,29 +104,184 @@ def test_same_seed_same_weights_and_codes_other_seed_different(tiny_images, mode
     codes_again = training.encode(again.encoder, tiny_images, seed=3)
     for name in codes:
         np.testing.assert_array_equal(codes[name], codes_again[name])
-    assert list(history.columns) == ["epoch", "loss", "val_loss", "seconds", "kept"]
+    assert list(history.columns) == [*training.HISTORY_COLUMNS, "kept"]
     assert history["kept"].sum() == 1
     assert history.loc[history["kept"], "val_loss"].item() == history["val_loss"].min()
+    # The excess is the loss over the entropy floor of the same rows: the two differ by one
+    # constant per split.
+    held_out = training.validation_mask(len(tiny_images), TINY.validation_fraction, 3)
+    floor = models.entropy_floor(tiny_images[held_out]).mean()
+    np.testing.assert_allclose(history["val_loss"] - history["val_excess"], floor, rtol=1e-6)
 
 
 def test_nan_loss_stops_training_with_a_clear_error(tiny_images, tmp_path):
     broken = tiny_images.copy()
     broken[5, 3, 3] = np.nan
-    with pytest.raises(training.TrainingDiverged, match="NaN/inf .*learning_rate"):
+    with pytest.raises(training.TrainingDiverged, match="NaN/inf .*training.schedule.vae"):
         training.fit("vae", broken, TINY, seed=0)
 
 
-def test_min_delta_stops_when_the_loss_falls_by_less_and_keeps_the_best_epoch(tiny_images):
-    # No fall of the loss is that large, so the first epoch stays the best one and training
-    # ends once `patience` epochs have passed without a qualifying fall.
-    spec = replace(TINY, max_epochs=6, patience=2, min_delta=1e9)
-    model, history = training.fit("ae", tiny_images, spec, seed=0)
-    assert len(history) == 3
-    assert history["kept"].tolist() == [True, False, False]
-    # The weights returned are those of epoch 1: the same as a run that stops there.
-    first, _ = training.fit("ae", tiny_images, replace(spec, max_epochs=1), seed=0)
-    for a, b in zip(_weights(model), _weights(first), strict=True):
+class _Snapshots(keras.callbacks.Callback):
+    """The model's weights after every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(_weights(self.model))
+
+
+def test_guard_stops_a_run_that_stopped_improving_and_keeps_the_best_epoch(tiny_images):
+    # A constant rate far too high for this model: the validation excess jumps after the
+    # first epochs and never comes back, so the guard ends the run `patience` epochs after
+    # its best one and restores that epoch's weights.
+    spec = _spec({"kind": "constant", "rate": 1.0, "epochs": 12}, patience=2)
+    snapshots = _Snapshots()
+    model, history = training.fit("ae", tiny_images, spec, seed=0, callbacks=[snapshots])
+    best = int(history["val_excess"].to_numpy().argmin())
+    assert len(history) == best + 1 + 2 < 12
+    assert history["kept"].tolist() == [n == best for n in range(len(history))]
+    assert len(snapshots.weights) == len(history)
+    for a, b in zip(_weights(model), snapshots.weights[best], strict=True):
         np.testing.assert_array_equal(a, b)
+    last = snapshots.weights[-1]
+    assert any(not np.array_equal(a, b) for a, b in zip(_weights(model), last, strict=True))
+
+
+def _feed(stopper, val_excess):
+    """Epochs run before ``stopper`` ends training on a synthetic validation history."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.stop_training = False
+    stopper.set_model(model)
+    stopper.on_train_begin()
+    for epoch, value in enumerate(val_excess):
+        stopper.on_epoch_end(epoch, {"val_excess": value})
+        if model.stop_training:
+            return epoch + 1
+    return len(val_excess)
+
+
+def test_guard_never_stops_a_model_whose_validation_loss_still_falls():
+    # Falls of 0.01 nats per epoch on a loss of ~445: what min_delta 1.0 took for "converged".
+    still_learning = 5.0 - 0.01 * np.arange(30)
+    assert _feed(training.guard(patience=2), still_learning) == 30
+    # The oracle's other side: a plateau after epoch 5 ends the run two epochs later.
+    plateau = np.r_[5.0 - np.arange(5), np.full(25, 1.5)]
+    assert _feed(training.guard(patience=2), plateau) == 7
+    # ... which the old rule also did to the model that was still learning.
+    old = keras.callbacks.EarlyStopping(monitor="val_excess", mode="min", patience=2, min_delta=1.0)
+    assert _feed(old, still_learning) == 3
+
+
+def test_cosine_schedule_warms_up_to_the_peak_and_decays_to_zero():
+    schedule = training.Schedule.from_config(
+        {"kind": "cosine", "peak": 3e-3, "warmup_epochs": 1, "epochs": 10}, "gaussian"
+    )
+    rate = schedule.learning_rate(steps_per_epoch=100)
+    value = lambda step: float(keras.ops.convert_to_numpy(rate(step)))  # noqa: E731
+    assert value(0) == 0.0
+    np.testing.assert_allclose(value(50), 1.5e-3, rtol=1e-6)  # half way up the warmup
+    np.testing.assert_allclose(value(100), 3e-3, rtol=1e-6)  # the peak at the warmup's end
+    np.testing.assert_allclose(value(550), 1.5e-3, rtol=1e-5)  # half way down the cosine
+    assert value(999) < 1e-7 and value(1000) == 0.0
+    rates = [value(step) for step in range(100, 1001, 50)]
+    assert all(a > b for a, b in zip(rates, rates[1:], strict=False))
+
+
+def test_exponential_schedule_is_the_seed_formula_and_epochs_may_differ_per_data_set():
+    entry = {
+        "kind": "exponential", "initial": 1e-3, "decay_steps": 30, "decay_rate": 0.99,
+        "epochs": {"gaussian": 30, "student_t": 40},
+    }  # fmt: skip
+    schedule = training.Schedule.from_config(entry, "gaussian")
+    assert schedule.epochs == 30
+    assert training.Schedule.from_config(entry, "student_t").epochs == 40
+    rate = schedule.learning_rate(steps_per_epoch=149)
+    for step in (0, 1, 29, 30, 4470):
+        expected = 1e-3 * 0.99 ** (step / 30)
+        np.testing.assert_allclose(
+            float(keras.ops.convert_to_numpy(rate(step))), expected, rtol=1e-5
+        )
+    constant = training.Schedule.from_config({"kind": "constant", "rate": 1e-3, "epochs": 25}, "t")
+    assert constant.learning_rate(149) == 1e-3 and constant.epochs == 25
+
+
+def test_seed_protocol_trains_the_ae_at_a_constant_rate_on_the_mean_cross_entropy(tiny_images):
+    config = load_config("config.yaml")
+    override = load_config("seed_protocol.yaml")
+    for section in ("model", "training"):
+        config[section] = {**config[section], **override[section]}
+    vae = training.TrainSpec.from_config(config, "vae", "student_t")
+    assert (vae.loss, vae.schedule.kind, vae.epochs, vae.patience) == (
+        "seed",
+        "exponential",
+        40,
+        None,
+    )
+    assert training.TrainSpec.from_config(config, "vae", "gaussian").epochs == 30
+    ae = training.TrainSpec.from_config(config, "ae", "gaussian")
+    assert (ae.ae_loss, ae.schedule.kind, ae.schedule.peak, ae.epochs) == (
+        "mean",
+        "constant",
+        1e-3,
+        25,
+    )
+    model, history = training.fit(
+        "ae", tiny_images, replace(ae, schedule=replace(ae.schedule, epochs=2)), seed=0
+    )
+    # The optimizer's rate is the same number after training as before.
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(1e-3)
+    assert history["learning_rate"].tolist() == pytest.approx([1e-3, 1e-3])
+    # The loss on a known input is the mean binary cross-entropy over pixels, 1/1,296 of the sum.
+    x = tiny_images[:4, ..., None]
+    reconstructions = np.full_like(x, 0.5)
+    mean_loss = float(model.compute_loss(x=x, y_pred=reconstructions))
+    np.testing.assert_allclose(mean_loss, np.log(2), rtol=1e-5)
+    summed = models.build("ae", ae_loss="summed")
+    np.testing.assert_allclose(
+        float(summed.compute_loss(x=x, y_pred=reconstructions)), 1296 * np.log(2), rtol=1e-5
+    )
+    # Its excess is still reported in nats per image.
+    assert history["val_excess"].iloc[-1] > 1
+
+
+def test_entropy_floor_is_the_loss_of_a_perfect_reconstruction():
+    factors = PAPER.factors("gaussian")[::500]
+    images = heatmaps.images(PAPER.axis, factors)
+    floor = models.entropy_floor(images)
+    loss = keras.ops.convert_to_numpy(
+        models.reconstruction_loss(images[..., None], images[..., None])
+    )
+    np.testing.assert_allclose(floor, loss, rtol=1e-4)
+    assert (floor > 0).all()
+    # On the paper's data: ~444 nats per training image and ~442.4 per test image (issue 12).
+    data = heatmaps.make_dataset(PAPER, "gaussian", threads=2)
+    test_floor = models.entropy_floor(data["images"][data["is_test"]]).mean()
+    np.testing.assert_allclose(test_floor, 442.4, atol=0.05)
+    np.testing.assert_allclose(
+        models.entropy_floor(data["images"][~data["is_test"]]).mean(), 444.0, atol=0.5
+    )
+
+
+def test_range_test_suggests_a_fraction_of_the_rate_of_least_loss():
+    rates = np.geomspace(1e-5, 1e-1, 200)
+    # A loss that falls until 1e-2 and rises after it.
+    excess = 100 * (np.log10(rates) + 2) ** 2 + 10
+    test = pd.DataFrame({"learning_rate": rates, "excess": excess})
+    smoothed_min = rates[int(np.argmin(training.smooth(excess)))]
+    assert training.suggest_rate(test, divisor=3) == pytest.approx(smoothed_min / 3)
+    assert 5e-3 < smoothed_min <= 2e-2  # the smoothing lags the minimum a little, no more
+
+
+def test_range_test_records_every_batch_and_stops_once_training_diverges(tiny_images):
+    spec = replace(TINY, batch_size=16)
+    test = training.lr_range_test("ae", tiny_images, spec, 0, low=1e-4, high=50.0, steps=60)
+    assert list(test.columns) == ["step", "learning_rate", "excess"]
+    assert test["learning_rate"].iloc[0] == pytest.approx(1e-4)
+    assert len(test) < 60  # a rate of 50 diverges long before the end
+    smoothed = training.smooth(test["excess"].to_numpy())
+    assert smoothed[-1] > 4 * smoothed.min() or not np.isfinite(test["excess"].iloc[-1])
 
 
 def test_validation_rows_come_from_the_seed():

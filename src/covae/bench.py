@@ -17,6 +17,14 @@ depend on how good the codes are); with ``--latents`` and ``--reconstructions`` 
 files are timed. It prints the time of each part and ends with ``ratio <budget/time>`` against
 the 30 s budget of issue 4.
 
+``converge`` trains one (data set, model) on seed 0 under the seed's exponential schedule
+and under the config's warmup + cosine lengths (``convergence`` section, at the study's peak
+rate), measures the test error after every epoch, and prints for each cosine run the epochs it
+needs to reach the error the seed schedule has after 25 epochs; it ends with ``ratio <25 /
+fewest epochs>``. ``--table results/tables/convergence.csv`` reads the committed convergence
+study instead of training (every data set and model; the ratio is the smallest of them).
+``--quick`` trains on a few hundred images with a target epoch of 4, for the tests.
+
 ``realism`` fits ``--images`` heatmaps of the Student-t set (the costlier fit: df is a fourth
 parameter), made unlike the data by noise and a blur, and extrapolates to every image one run
 decodes (test reconstructions from both code kinds, interpolations, two latent grids). It ends
@@ -238,10 +246,68 @@ def bench_realism(spec: heatmaps.DataSpec, config: dict, count: int, threads: in
     return ratio
 
 
+def _print_speedup(summary, target_epoch: int) -> float:
+    from covae import convergence
+
+    for row in summary[summary["schedule"] == "cosine"].itertuples():
+        needed = row.epochs_to_seed_target
+        print(
+            f"{row.dataset:9s} {row.model:3s} {row.run:13s}: "
+            f"final error {row.test_error_z_mean:.3f}"
+            f" (seed schedule at epoch {target_epoch}: {row.seed_target:.3f}); reaches it after "
+            + (f"{int(needed)} epochs" if np.isfinite(needed) else "never")
+        )
+    speed = convergence.speedup(summary, target_epoch)
+    ratio = float(speed["ratio"].min()) if speed["ratio"].notna().all() else 0.0
+    print(f"converge: ratio {ratio:.2f} (seed epochs {target_epoch} / fewest cosine epochs "
+          f"reaching its error; worst of {len(speed)} data set x model)")  # fmt: skip
+    return ratio
+
+
+def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: str | None) -> float:
+    import pandas as pd
+
+    from covae import convergence, training
+
+    settings = config["convergence"]
+    if table is not None:
+        summary = convergence.summarize(pd.read_csv(table), settings["tolerance"])
+        return _print_speedup(summary, convergence.SEED_TARGET_EPOCH)
+    target = 4 if quick else convergence.SEED_TARGET_EPOCH
+    data = heatmaps.make_dataset(heatmaps.DataSpec.from_config(config["data"]), dataset)
+    images, is_test = data["images"], data["is_test"]
+    if quick:  # a few hundred images, short runs: the mechanics, not the numbers
+        keep = np.random.default_rng(0).choice(len(images), size=400, replace=False)
+        images, is_test = images[keep], is_test[keep]
+    peak = float(config["training"]["schedule"][model].get("peak", 1e-3))
+    lengths = [2, 3] if quick else sorted(settings["cosine"]["epochs"])
+    runs = [f"exponential{target}"] + [f"cosine{n}" for n in lengths]
+    curves = []
+    for run in runs:
+        entry = convergence.schedule_entry(run, settings, peak)
+        section = {**config["training"], "schedule": {model: entry}, "patience": None}
+        spec = training.TrainSpec.from_config(
+            {"model": config["model"], "training": section}, model, dataset
+        )
+        callback = training.TestError(images[is_test], 0, spec.loss)
+        start = time.perf_counter()
+        _, history = training.fit(model, images[~is_test], spec, 0, callbacks=[callback])
+        seconds = time.perf_counter() - start
+        print(f"{run:13s}: {len(history)} epochs in {seconds:.0f} s, final error "
+              f"{history['test_error_z_mean'].iloc[-1]:.3f}")  # fmt: skip
+        curves.append(
+            history.assign(dataset=dataset, model=model, run=run, peak=spec.schedule.peak)
+        )
+    summary = convergence.summarize(pd.concat(curves), settings["tolerance"], target)
+    return _print_speedup(summary, target)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m covae.bench", description=__doc__)
     parser.add_argument(
-        "what", choices=["data", "train", "evaluate", "realism"], help="which benchmark to run"
+        "what",
+        choices=["data", "train", "evaluate", "realism", "converge"],
+        help="which benchmark to run",
     )
     parser.add_argument("--config", default="config/config.yaml", help="config file to read")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the package")
@@ -255,6 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=2, help="train: timed epochs")
     parser.add_argument("--latents", help="evaluate: a run's results/latents/student_t/... file")
     parser.add_argument("--reconstructions", help="evaluate: the same run's reconstructions")
+    parser.add_argument("--dataset", default="gaussian", help="converge: the data set")
+    parser.add_argument("--model", default="vae", help="converge: the model")
+    parser.add_argument("--quick", action="store_true", help="converge: tiny, for the tests")
+    parser.add_argument("--table", help="converge: a committed results/tables/convergence.csv")
     args = parser.parse_args(argv)
     with open(args.config) as handle:
         config = yaml.safe_load(handle)
@@ -265,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.latents is None) != (args.reconstructions is None):
             parser.error("--latents and --reconstructions go together")
         bench_evaluate(spec, config, args.latents, args.reconstructions)
+    elif args.what == "converge":
+        bench_converge(config, args.dataset, args.model, args.quick, args.table)
     elif args.what == "realism":
         bench_realism(spec, config, args.images or 500, args.threads)
     else:

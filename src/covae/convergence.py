@@ -68,10 +68,12 @@ def _round_down(value: float, digits: int = 2) -> float:
     return float(np.floor(value / scale) * scale)
 
 
-def summarize(curves: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+def summarize(
+    curves: pd.DataFrame, tolerance: float, target_epoch: int = SEED_TARGET_EPOCH
+) -> pd.DataFrame:
     """One row per (data set, model, run): its epochs, final errors, the reference error of the
     pair (its longest cosine run), the final error's distance from it, and the epoch at which
-    the run first reaches the error the seed schedule has after ``SEED_TARGET_EPOCH`` epochs.
+    the run first reaches the error the seed schedule has after ``target_epoch`` epochs.
 
     ``curves`` holds one row per epoch with columns dataset, model, run, peak (the run's peak
     or initial rate), epoch, val_excess and ``ERROR`` (``SAMPLED_ERROR`` too for the VAE)."""
@@ -82,7 +84,7 @@ def summarize(curves: pd.DataFrame, tolerance: float) -> pd.DataFrame:
         reference_run = max(cosine, key=lambda run: parse_name(run)[1])
         reference = float(finals.loc[reference_run, ERROR])
         seed_runs = pair[pair["run"].str.startswith("exponential")]
-        at_target = seed_runs[seed_runs["epoch"] == SEED_TARGET_EPOCH]
+        at_target = seed_runs[seed_runs["epoch"] == target_epoch]
         target = float(at_target[ERROR].iloc[0]) if len(at_target) else np.nan
         for run, final in finals.iterrows():
             curve = pair[pair["run"] == run].sort_values("epoch")
@@ -124,14 +126,13 @@ def choose_epochs(summary: pd.DataFrame) -> int | None:
     return int(passing.index.min()) if len(passing) else None
 
 
-def speedup(summary: pd.DataFrame) -> pd.DataFrame:
+def speedup(summary: pd.DataFrame, target_epoch: int = SEED_TARGET_EPOCH) -> pd.DataFrame:
     """Per (data set, model): the fewest epochs any cosine run needs to reach the seed
-    schedule's error after ``SEED_TARGET_EPOCH`` epochs, and ``SEED_TARGET_EPOCH`` over it."""
+    schedule's error after ``target_epoch`` epochs, and ``target_epoch`` over it (NaN where
+    no cosine run reaches it)."""
     cosine = summary[summary["schedule"] == "cosine"]
     needed = cosine.groupby(["dataset", "model"], sort=False)["epochs_to_seed_target"].min()
-    return pd.DataFrame(
-        {"epochs_needed": needed, "ratio": SEED_TARGET_EPOCH / needed}
-    ).reset_index()
+    return pd.DataFrame({"epochs_needed": needed, "ratio": target_epoch / needed}).reset_index()
 
 
 def references(summary: pd.DataFrame) -> dict[str, float]:

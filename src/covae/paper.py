@@ -96,12 +96,14 @@ def study_table(
         ("latent_dim", model["latent_dim"], "size of the code"),
         ("beta", model["beta"], "weight of the KL term"),
         ("batch_size", training["batch_size"], "images per step"),
-        ("max_epochs.vae", training["max_epochs"]["vae"], "epoch bound of the VAE"),
-        ("max_epochs.ae", training["max_epochs"]["ae"], "epoch bound of the AE"),
-        ("patience", training["patience"], "epochs without a better validation loss"),
-        ("min_delta", training["min_delta"], "smallest fall of the loss that counts"),
+        *_schedule_rows(training["schedule"]),
+        (
+            "convergence.tolerance",
+            100 * config["convergence"]["tolerance"],
+            "distance above its convergence reference a model may keep, %",
+        ),
+        ("patience", training["patience"], "epochs without a new low of the validation excess"),
         ("validation_fraction", training["validation_fraction"], "share of training rows"),
-        ("learning_rate", training["learning_rate"]["initial"], "initial learning rate"),
         ("seeds", len(config["seeds"]), "replicate seeds per model and data set"),
         ("confidence", 100 * config["evaluation"]["confidence"], "level of every interval, %"),
         ("knn.k_min", config["evaluation"]["knn"]["k_min"], "smallest k searched"),
@@ -116,6 +118,28 @@ def study_table(
         ("wide.seeds", len(config["exploration"]["wide"]["seeds"]), "seeds of the wider code"),
     ]
     return pd.DataFrame(rows, columns=["quantity", "value", "meaning"])
+
+
+def _schedule_rows(schedules: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
+    """The study table's rows of each model's learning-rate schedule."""
+    meaning = {
+        "kind": "learning-rate schedule",
+        "peak": "peak learning rate (cosine)",
+        "warmup_epochs": "epochs of linear warmup",
+        "initial": "initial learning rate (exponential)",
+        "decay_steps": "steps per decay",
+        "decay_rate": "decay per decay_steps",
+        "rate": "constant learning rate",
+        "epochs": "epochs trained",
+    }
+    rows = []
+    for model, entry in schedules.items():
+        for key, value in entry.items():
+            if isinstance(value, Mapping):
+                rows += [(f"{model}.{key}.{name}", v, meaning[key]) for name, v in value.items()]
+            else:
+                rows.append((f"{model}.{key}", value, meaning[key]))
+    return rows
 
 
 def runtime_table(benchmarks: Iterable[str | os.PathLike]) -> pd.DataFrame:
@@ -173,8 +197,17 @@ def provenance_table(config: Mapping[str, Any], repository: str | os.PathLike) -
 class Tables:
     """The tables of ``results/tables`` (CSV) with lookups that return formatted numbers."""
 
-    def __init__(self, folder: str | os.PathLike, names: Sequence[str]):
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        names: Sequence[str],
+        extra: Mapping[str, str | os.PathLike] | None = None,
+    ):
+        """``names``: tables of ``folder``; ``extra``: name -> CSV path, loaded where it exists."""
         self.frames = {name: pd.read_csv(Path(folder) / f"{name}.csv") for name in names}
+        for name, path in (extra or {}).items():
+            if Path(path).exists():
+                self.frames[name] = pd.read_csv(path)
 
     def row(self, table: str, **where: Any) -> pd.Series:
         frame = self.frames[table]
@@ -206,7 +239,28 @@ class Tables:
         return f"{fmt(row['difference'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
 
     def study(self, quantity: str) -> str:
-        return fmt(self.value("study", "value", quantity=quantity))
+        value = self.value("study", "value", quantity=quantity)
+        try:  # the column holds words (a schedule's kind) beside numbers, so CSV reads text
+            value = float(value)
+        except ValueError:
+            pass
+        return fmt(value)
+
+    def unconverged(self) -> list[str] | None:
+        """The "data set model" pairs whose mean test error is more than the convergence
+        tolerance above their reference; None without a convergence reference."""
+        if not self.has("convergence_summary"):
+            return None
+        tolerance = float(self.value("study", "value", quantity="convergence.tolerance")) / 100
+        frame = self.frames["training"]
+        far = frame[
+            (frame["metric"] == "training.reference_distance") & (frame["mean"] > tolerance)
+        ]
+        return [f"{row.dataset} {row.model}" for row in far.itertuples()]
+
+    def has(self, table: str) -> bool:
+        """Whether ``table`` was loaded (the committed convergence study may be absent)."""
+        return table in self.frames
 
     def markdown(self, table: str, columns: Sequence[str] | None = None,
                  query: str | None = None) -> str:  # fmt: skip

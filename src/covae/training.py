@@ -88,9 +88,8 @@ class Schedule:
 
     def describe(self) -> str:
         if self.kind == "cosine":
-            return (
-                f"{self.epochs} epochs, warmup {self.warmup_epochs} to {self.peak:g} then cosine to 0"
-            )
+            warmup = f"warmup {self.warmup_epochs} to {self.peak:g}"
+            return f"{self.epochs} epochs, {warmup} then cosine to 0"
         if self.kind == "exponential":
             return (
                 f"{self.epochs} epochs, {self.peak:g} x {self.decay_rate:g}^(step/"
@@ -207,9 +206,7 @@ class EpochLog(keras.callbacks.Callback):
         row = {"epoch": epoch + 1, **{key: float(value) for key, value in logs.items()}}
         row["seconds"] = seconds
         self.rows.append(row)
-        extra = "".join(
-            f"  {key} {row[key]:.4f}" for key in row if key.startswith("test_error")
-        )
+        extra = "".join(f"  {key} {row[key]:.4f}" for key in row if key.startswith("test_error"))
         log.info(
             "epoch %d/%d  loss %.4f  val_loss %.4f  excess %.2f  val_excess %.2f nats  "
             "lr %.2e%s  %.1f s",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import covae.config
 import covae.convergence
+import covae.deps
 import covae.io
 from snakemake.exceptions import WorkflowError
 
@@ -71,15 +72,16 @@ def swept_runs(pattern):
     ]
 
 
-# The package's source. Snakemake does not follow Python imports, so the cheap jobs that draw
-# figures and write tables and the paper name the modules they depend on as inputs: editing
-# covae/plots.py reruns the figures and the paper, and nothing upstream.
-CODE = Path(os.path.relpath(Path(workflow.basedir) / "src" / "covae"))
+# The package's modules each job uses, derived from its script's imports (covae.deps), so an
+# edit of a module reruns exactly the jobs whose scripts reach it, and nothing else.
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+PACKAGE = Path(workflow.basedir) / "src" / "covae"
 
 
-def code(*modules):
-    """The source files of ``covae.<module>`` for each module, as job inputs."""
-    return [str(CODE / f"{module}.py") for module in modules]
+def code_of(script):
+    """The source files of every ``covae`` module that ``workflow/scripts/<script>`` reaches."""
+    modules = covae.deps.modules_of(SCRIPTS / script, PACKAGE)
+    return [str(PACKAGE / f"{module}.py") for module in modules]
 
 
 def threads_of(kind):
@@ -115,7 +117,8 @@ def epochs_of(wildcards):
 def convergence_references():
     """The committed convergence study's reference error per "dataset/model" (empty before
     `snakemake convergence` has written it). Read from the repository, not the working
-    directory: it is a property of the committed study, and no rule of `all` rebuilds it."""
+    directory: it is a property of the committed study, and no rule of `all` rebuilds it.
+    """
     path = Path(workflow.basedir) / "results" / "tables" / "convergence_summary.csv"
     if not path.exists():
         return {}

@@ -18,6 +18,7 @@ def convergence_settings(wildcards):
 
 rule lr_range:
     input:
+        code=code_of("lr_range.py"),
         data="results/data/{dataset}.npz",
     output:
         "results/convergence/lr_range/{dataset}/{model}.csv",
@@ -39,6 +40,7 @@ rule lr_range:
 
 rule convergence_peak:
     input:
+        code=code_of("convergence_peak.py"),
         tests=expand(
             "results/convergence/lr_range/{dataset}/{model}.csv",
             dataset=DATASETS,
@@ -57,6 +59,7 @@ rule convergence_peak:
 
 rule convergence_run:
     input:
+        code=code_of("convergence_run.py"),
         data="results/data/{dataset}.npz",
         peak="results/convergence/peak.csv",
     output:
@@ -78,7 +81,7 @@ rule convergence_run:
 
 rule convergence_table:
     input:
-        code=code("convergence", "tables"),
+        code=code_of("make_convergence_table.py"),
         runs=expand(
             "results/convergence/runs/{dataset}/{model}/{schedule}.csv",
             dataset=DATASETS,
@@ -102,7 +105,7 @@ rule convergence_table:
 
 rule figure_convergence:
     input:
-        code=code("plots"),
+        code=code_of("plot_convergence.py"),
         curves="results/tables/convergence.csv",
         summary="results/tables/convergence_summary.csv",
         tests=expand(

@@ -2,6 +2,8 @@
 
 
 rule heatmaps:
+    input:
+        code=code_of("make_dataset.py"),
     output:
         "results/data/{dataset}.npz",
     log:
@@ -20,7 +22,7 @@ rule heatmaps:
 rule figure_heatmaps:
     input:
         data="results/data/{dataset}.npz",
-        code=code("plots"),
+        code=code_of("plot_heatmaps.py"),
     output:
         report(
             "figures/heatmaps_{dataset}.png",

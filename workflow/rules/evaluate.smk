@@ -20,6 +20,7 @@ def runs_of(pattern, dataset=None):
 
 rule evaluate:
     input:
+        code=code_of("evaluate.py"),
         data="results/data/{dataset}.npz",
         run="{root}/models/{dataset}/{model}/seed{seed}",
         latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
@@ -43,7 +44,7 @@ rule evaluate:
 
 rule tables:
     input:
-        code=code("tables"),
+        code=code_of("make_tables.py"),
         metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
     output:
@@ -64,6 +65,7 @@ rule tables:
 
 rule sweep_table:
     input:
+        code=code_of("make_sweep_table.py"),
         metrics=swept_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=swept_runs("{root}/realism/{dataset}/{model}/seed{seed}.json"),
     output:
@@ -82,7 +84,7 @@ rule sweep_table:
 
 rule figure_reconstruction_errors:
     input:
-        code=code("plots"),
+        code=code_of("plot_reconstruction_errors.py"),
         runs=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
@@ -105,7 +107,7 @@ rule figure_reconstruction_errors:
 
 rule figure_reconstructions:
     input:
-        code=code("plots"),
+        code=code_of("plot_reconstructions.py"),
         data="results/data/{dataset}.npz",
         runs=expand(
             "results/reconstructions/{{dataset}}/{model}/seed{seed}.npz",
@@ -137,7 +139,7 @@ rule figure_reconstructions:
 
 rule figure_metrics:
     input:
-        code=code("plots"),
+        code=code_of("plot_metrics.py"),
         metrics=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.json", wildcards.dataset
         ),

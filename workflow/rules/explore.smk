@@ -4,6 +4,7 @@
 
 rule realism:
     input:
+        code=code_of("realism.py"),
         data="results/data/{dataset}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
         paths="{root}/paths/{dataset}/{model}/seed{seed}.npz",
@@ -27,7 +28,7 @@ rule realism:
 
 rule figure_latent:
     input:
-        code=code("plots"),
+        code=code_of("plot_latent.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
@@ -49,7 +50,7 @@ rule figure_latent:
 
 rule figure_latent_grid:
     input:
-        code=code("plots"),
+        code=code_of("plot_latent_grid.py"),
         paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
         report(
@@ -70,7 +71,7 @@ rule figure_latent_grid:
 
 rule figure_realism:
     input:
-        code=code("plots"),
+        code=code_of("plot_realism.py"),
         runs=lambda wildcards: runs_of(
             "results/realism/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
@@ -104,6 +105,8 @@ rule figure_realism:
 
 
 rule plotly_js:
+    input:
+        code=code_of("write_plotly_js.py"),
     output:
         f"figures/{covae.io.PLOTLY_JS}",
     log:
@@ -117,7 +120,7 @@ rule plotly_js:
 
 rule figure_latent_3d:
     input:
-        code=code("plots"),
+        code=code_of("plot_latent_3d.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         plotly_js=f"figures/{covae.io.PLOTLY_JS}",
@@ -142,7 +145,7 @@ rule figure_latent_3d:
 
 rule figure_traversals:
     input:
-        code=code("plots"),
+        code=code_of("plot_traversals.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
@@ -192,6 +195,7 @@ def wide_runs(pattern):
 
 rule wide_table:
     input:
+        code=code_of("make_sweep_table.py"),
         metrics=wide_runs("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=wide_runs("{root}/realism/{dataset}/{model}/seed{seed}.json"),
     output:
@@ -211,6 +215,7 @@ rule wide_table:
 rule embed:
     input:
         f"{root_of(WIDE)}/latents/{{dataset}}/{{model}}/seed{config['exploration']['wide']['seeds'][0]}.npz",
+        code=code_of("embed.py"),
     output:
         "results/embeddings/{dataset}/{model}.npz",
     log:
@@ -228,7 +233,7 @@ rule embed:
 
 rule figure_embedding:
     input:
-        code=code("plots"),
+        code=code_of("plot_embedding.py"),
         data="results/data/{dataset}.npz",
         views="results/embeddings/{dataset}/{model}.npz",
     output:

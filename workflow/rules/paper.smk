@@ -7,7 +7,7 @@ PAPER_TABLES = ["study", "runtime", "provenance"]
 
 rule claims:
     input:
-        code=code("claims", "tables"),
+        code=code_of("make_claims.py"),
         metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
     output:
@@ -28,7 +28,7 @@ rule claims:
 
 rule figure_claims:
     input:
-        code=code("plots"),
+        code=code_of("plot_claims.py"),
         verdicts="results/tables/claims.csv",
         seeds="results/tables/claims_seeds.csv",
     output:
@@ -47,7 +47,7 @@ rule figure_claims:
 rule paper_tables:
     input:
         # Every job that writes a benchmark file is upstream of these.
-        code=code("paper"),
+        code=code_of("make_paper_tables.py"),
         data=expand("results/data/{dataset}.npz", dataset=DATASETS),
         tables=expand("results/tables/{table}.csv", table=TABLES),
         wide="results/tables/wide.csv",
@@ -64,14 +64,15 @@ rule paper_tables:
     params:
         config=config,
         benchmarks=["results/benchmarks", "results/sweep"],
+        repository=workflow.basedir,
     script:
         "../scripts/make_paper_tables.py"
 
 
 rule paper:
     input:
-        code=code("paper"),
-        template="workflow/templates/paper.md",
+        code=code_of("render_paper.py"),
+        template=str(Path(workflow.basedir) / "workflow" / "templates" / "paper.md"),
         tables=expand(
             "results/tables/{table}.csv",
             table=[*TABLES, *PAPER_TABLES, "claims", "wide"],
@@ -87,6 +88,11 @@ rule paper:
         **resources_of("report"),
     params:
         tables="results/tables",
+        # The committed convergence study, read from the repository (not an input: no rule of
+        # `all` rebuilds it, and its intermediates are not committed).
+        convergence=str(
+            Path(workflow.basedir) / "results/tables/convergence_summary.csv"
+        ),
         datasets=DATASETS,
         models=MODELS,
     script:

@@ -7,6 +7,7 @@
 rule train:
     input:
         "results/data/{dataset}.npz",
+        code=code_of("train.py"),
     output:
         directory("{root}/models/{dataset}/{model}/seed{seed}"),
     log:
@@ -24,6 +25,7 @@ rule train:
 
 rule encode:
     input:
+        code=code_of("encode.py"),
         data="results/data/{dataset}.npz",
         run="{root}/models/{dataset}/{model}/seed{seed}",
     output:
@@ -46,7 +48,7 @@ rule encode:
 
 rule figure_training:
     input:
-        code=code("plots"),
+        code=code_of("plot_training.py"),
         runs=expand(
             "results/models/{{dataset}}/{model}/seed{seed}",
             model=MODELS,

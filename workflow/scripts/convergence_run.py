@@ -24,7 +24,9 @@ _, history = training.fit(
 )
 for position, (name, value) in enumerate(
     {
-        "dataset": wildcards.dataset, "model": wildcards.model, "run": wildcards.schedule,
+        "dataset": wildcards.dataset,
+        "model": wildcards.model,
+        "run": wildcards.schedule,
         "peak": spec.schedule.peak,
     }.items()
 ):

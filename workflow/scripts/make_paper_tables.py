@@ -7,13 +7,17 @@ from covae import io, logs, paper, tables
 
 log = logs.setup(snakemake.log[0])
 data = {Path(path).stem: io.load_arrays(path) for path in snakemake.input.data}
+# The convergence study (`snakemake convergence`) is not part of the study's run.
 benchmarks = sorted(
-    str(path) for folder in snakemake.params.benchmarks for path in Path(folder).rglob("*.tsv")
+    str(path)
+    for folder in snakemake.params.benchmarks
+    for path in Path(folder).rglob("*.tsv")
+    if "convergence" not in path.parts
 )
 outputs = {
     "study": paper.study_table(snakemake.params.config, data),
     "runtime": paper.runtime_table(benchmarks),
-    "provenance": paper.provenance_table(snakemake.params.config, Path.cwd()),
+    "provenance": paper.provenance_table(snakemake.params.config, snakemake.params.repository),
 }
 for path in snakemake.output:
     table = outputs[Path(path).stem]

@@ -9,7 +9,7 @@ folder = Path(snakemake.params.tables)
 names = [Path(path).stem for path in snakemake.input.tables]
 text = paper.render_markdown(
     snakemake.input.template,
-    t=paper.Tables(folder, names),
+    t=paper.Tables(folder, names, extra={"convergence_summary": snakemake.params.convergence}),
     datasets=snakemake.params.datasets,
     models=snakemake.params.models,
 )
