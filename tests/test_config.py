@@ -149,6 +149,15 @@ def test_knn_search_range_must_not_be_empty(paper_config):
         check(paper_config)
 
 
+def test_knn_k_max_above_the_rows_of_a_fold_is_refused_naming_the_limit(smoke_config):
+    # 405 smoke images, 324 training rows, 5 folds: the largest fold leaves 259 rows to fit.
+    smoke_config["evaluation"]["knn"].update(k_max=260)
+    with pytest.raises(ConfigError, match=r"evaluation.knn.k_max: 260 exceeds the 259 .*<= 259"):
+        check(smoke_config)
+    smoke_config["evaluation"]["knn"].update(k_max=259)
+    check(smoke_config)
+
+
 def test_seed_protocol_override_is_accepted_on_top_of_the_paper_config(paper_config):
     with open(ROOT / "config" / "seed_protocol.yaml") as handle:
         override = yaml.safe_load(handle)

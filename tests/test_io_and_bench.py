@@ -22,6 +22,17 @@ def test_failed_write_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_truncated_npz_is_named_in_the_error(tmp_path):
+    path = tmp_path / "seed0.npz"
+    io.save_arrays(path, {"z_mean": np.zeros((100, 3))})
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(io.DamagedFile, match=r"seed0.npz is damaged or incomplete"):
+        io.load_arrays(path)
+    with pytest.raises(FileNotFoundError):
+        io.load_arrays(tmp_path / "missing.npz")
+
+
 def test_arrays_round_trip(tmp_path):
     arrays = {"a": np.arange(5, dtype=np.float32), "b": np.array([True, False])}
     io.save_arrays(tmp_path / "x.npz", arrays)

@@ -118,3 +118,52 @@ def test_a_run_is_one_tree_from_its_metrics_and_realism_files(tmp_path):
     assert runs == [
         ("gaussian", "vae", 0, {"density": {"nn_ratio": 0.5}, "realism": {"hull": {"x": 1.0}}})
     ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "values", "bounds"),
+    [
+        ("realism.hull.spearman_cor", [1.0, 0.99, 0.95, 1.0, 0.99], (-1.0, 1.0)),
+        ("realism.hull.spearman_cor", [1.0, 1.0, 1.0, 1.0, 0.2], (-1.0, 1.0)),
+        ("knn.z_mean.raw.test_accuracy", [0.99, 1.0, 0.98, 1.0, 1.0], (0.0, 1.0)),
+        ("knn.z_mean.raw.test_f1", [0.0, 0.0, 0.1, 0.0, 0.02], (0.0, 1.0)),
+        ("factors.r2_linear.cor", [0.999, 0.998, 1.0, 0.97, 0.999], (-np.inf, 1.0)),
+        ("factors.dci.disentanglement", [0.1, 0.9, 0.5, 0.98, 0.02], (0.0, 1.0)),
+    ],
+)
+def test_intervals_of_bounded_metrics_stay_in_range(metric, values, bounds):
+    frame = pd.DataFrame(
+        {"group": "g", "dataset": "d", "model": "m", "metric": metric, "value": values}
+    )
+    row = tables.summarize(frame, 0.95).iloc[0]
+    assert bounds[0] <= row["ci_low"] <= row["ci_high"] <= bounds[1]
+    assert row["ci_low"] < row["ci_high"]
+    assert row["mean"] == pytest.approx(np.mean(values))
+    assert row["summary"] == "mean, t-interval (bounded scale)"
+    # The plain t-interval of the same values leaves the range (the oracle's other side),
+    # except for the wide DCI case, which stays inside either way.
+    low, high = tables.t_interval(np.array(values), 0.95)
+    assert low < bounds[0] or high > bounds[1] or metric.endswith("disentanglement")
+
+
+def test_an_unbounded_metric_keeps_the_plain_t_interval_and_a_constant_its_value():
+    frame = pd.DataFrame(
+        {"group": "g", "dataset": "d", "model": "m", "metric": "density.nn_ratio",
+         "value": [0.2, 0.4, 0.3]}
+    )  # fmt: skip
+    row = tables.summarize(frame, 0.95).iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        tables.t_interval(np.array([0.2, 0.4, 0.3]), 0.95)
+    )
+    assert row["summary"] == "mean, t-interval"
+    assert tables.t_interval(np.array([1.0, 1.0]), 0.95, (0.0, 1.0)) == (1.0, 1.0)
+
+
+def test_best_k_is_reported_as_median_and_range():
+    frame = pd.DataFrame(
+        {"group": "knn", "dataset": "t", "model": "vae", "metric": "knn.z_mean.raw.best_k",
+         "value": [13, 21, 24, 24, 23]}
+    )  # fmt: skip
+    row = tables.summarize(frame, 0.95).iloc[0]
+    assert (row["mean"], row["ci_low"], row["ci_high"]) == (23, 13, 24)
+    assert row["summary"] == "median, range"

@@ -110,6 +110,16 @@ def check(config: Mapping[str, Any]) -> None:
             f"evaluation.knn.k_max: {knn['k_max']} is below evaluation.knn.k_min = "
             f"{knn['k_min']}; allowed: k_max >= k_min"
         )
+    # The KNN searches k on the training rows of each cross-validation fold: the smallest fold
+    # must hold at least k_max rows, or scikit-learn fails for every larger k.
+    n_train = n_images - n_test
+    fit_rows = n_train - -(-n_train // knn["folds"])  # rows left for fitting by the largest fold
+    if knn["k_max"] > fit_rows:
+        raise ConfigError(
+            f"evaluation.knn.k_max: {knn['k_max']} exceeds the {fit_rows} training rows of a "
+            f"{knn['folds']}-fold cross-validation fold ({n_train} training images); allowed: "
+            f"k_max <= {fit_rows}"
+        )
     grid = config["exploration"]["latent_grid"]
     if grid["low"] >= grid["high"]:
         raise ConfigError(

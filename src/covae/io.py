@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,10 +53,23 @@ def save_text(path: str | os.PathLike, text: str) -> None:
     _write_with(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
+class DamagedFile(ValueError):
+    """An input file that exists but cannot be read whole; the message names it."""
+
+
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read every array of an ``.npz`` into memory."""
-    with np.load(path, allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
+    """Read every array of an ``.npz`` into memory; a truncated or corrupt file raises
+    :class:`DamagedFile` naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise DamagedFile(
+            f"{path} is damaged or incomplete ({type(error).__name__}: {error}); delete it and "
+            f"rerun snakemake to rebuild it"
+        ) from error
 
 
 def save_figure(figure, path: str | os.PathLike, **kwargs) -> None:

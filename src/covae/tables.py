@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,39 +120,90 @@ def with_reference(frame: pd.DataFrame, references: Mapping[str, float]) -> pd.D
     return pd.concat([frame, rows], ignore_index=True)
 
 
-def t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Two-sided Student-t confidence interval of the mean (NaN for fewer than two values)."""
+# Metrics with a bounded range: their intervals are computed on a scale that maps the range
+# onto the real line (logit for [0, 1], Fisher's z for [-1, 1], -log(1 - x) for x <= 1) and
+# mapped back, so they never leave it. (pattern, (low, high)); the first match counts.
+BOUNDED: tuple[tuple[str, tuple[float, float]], ...] = (
+    (r"(^|\.)spearman", (-1.0, 1.0)),
+    (r"(^|\.)r2_", (-math.inf, 1.0)),
+    (r"accuracy|(^|\.)test_f1|(^|\.)mig|\.dci\.|gap_fraction", (0.0, 1.0)),
+)
+# Integer choices (the KNN's best k) are summarized by their median and range, not a mean.
+CHOICES = r"(^|\.)best_k$"
+_EDGE = 1e-6  # values at a bound are moved this far inside it before transforming
+
+
+def bounds_of(metric: str) -> tuple[float, float] | None:
+    """The range of ``metric``'s values, or None for an unbounded metric."""
+    for pattern, bounds in BOUNDED:
+        if re.search(pattern, metric):
+            return bounds
+    return None
+
+
+def _to_line(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    low, high = bounds
+    if math.isinf(low):  # x <= high
+        return -np.log(np.maximum(high - values, _EDGE))
+    unit = np.clip((values - low) / (high - low), _EDGE, 1 - _EDGE)
+    return np.log(unit / (1 - unit))
+
+
+def _from_line(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    low, high = bounds
+    if math.isinf(low):
+        return high - np.exp(-values)
+    return low + (high - low) / (1 + np.exp(-values))
+
+
+def t_interval(
+    values: np.ndarray, confidence: float, bounds: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """Two-sided Student-t confidence interval of the mean (NaN for fewer than two values).
+    With ``bounds``, the interval is computed on the transformed scale (``BOUNDED``) and
+    mapped back, so it stays inside them."""
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     if n < 2 or not np.all(np.isfinite(values)):
         return math.nan, math.nan
-    mean, sem = values.mean(), values.std(ddof=1) / math.sqrt(n)
-    if sem == 0:
-        return float(mean), float(mean)
+    if np.ptp(values) == 0:
+        return float(values[0]), float(values[0])
+    line = values if bounds is None else _to_line(values, bounds)
+    mean, sem = line.mean(), line.std(ddof=1) / math.sqrt(n)
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
-    return float(mean - half), float(mean + half)
+    interval = np.array([mean - half, mean + half])
+    if bounds is not None:
+        interval = np.clip(_from_line(interval, bounds), *bounds)
+    return float(interval[0]), float(interval[1])
 
 
 def _describe(values: pd.Series, confidence: float) -> pd.Series:
-    low, high = t_interval(values.to_numpy(), confidence)
+    metric = values.name[-1] if isinstance(values.name, tuple) else str(values.name)
     n = len(values)
+    std = values.std(ddof=1) if n > 1 else math.nan
+    if re.search(CHOICES, metric):
+        centre, low, high = values.median(), values.min(), values.max()
+        kind = "median, range"
+    else:
+        bounds = bounds_of(metric)
+        low, high = t_interval(values.to_numpy(), confidence, bounds)
+        centre = values.mean()
+        kind = "mean, t-interval" + ("" if bounds is None else " (bounded scale)")
     return pd.Series(
-        {
-            "n": n,
-            "mean": values.mean(),
-            "std": values.std(ddof=1) if n > 1 else math.nan,
-            "ci_low": low,
-            "ci_high": high,
-        }
+        {"n": n, "mean": centre, "std": std, "ci_low": low, "ci_high": high, "summary": kind}
     )
 
 
 def summarize(
     frame: pd.DataFrame, confidence: float, by: Sequence[str] = ("dataset", "model")
 ) -> pd.DataFrame:
-    """Mean, std, ``confidence`` t-interval and n over seeds per ``by`` columns and metric."""
+    """Mean, std, ``confidence`` t-interval and n over seeds per ``by`` columns and metric;
+    bounded metrics get intervals inside their range and integer choices their median and
+    range (``summary`` says which)."""
     grouped = frame.groupby(["group", *by, "metric"], sort=False)["value"]
     summary = grouped.apply(_describe, confidence=confidence).unstack().reset_index()
+    for column in ("mean", "std", "ci_low", "ci_high"):
+        summary[column] = pd.to_numeric(summary[column])
     summary["n"] = summary["n"].astype(int)
     return summary
 
