@@ -14,7 +14,6 @@ import base64
 import hashlib
 import html
 import importlib.metadata
-import io
 import json
 import math
 import os
@@ -29,8 +28,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 from markdown_it import MarkdownIt
-from PIL import Image
 
+from covae.io import palette_png
 from covae.tables import to_markdown
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
@@ -304,22 +303,8 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 
 
 def reading_copy(png: bytes, max_width: int) -> bytes:
-    """A PNG for reading on screen: at most ``max_width`` pixels wide and with a palette of
-    256 colours (figures are line art and colour maps), a fraction of the full figure's size."""
-    with Image.open(io.BytesIO(png)) as image:
-        image.load()
-        if image.mode in ("RGBA", "LA", "P"):
-            image = image.convert("RGBA")
-            white = Image.new("RGBA", image.size, "white")
-            image = Image.alpha_composite(white, image)
-        image = image.convert("RGB")
-        if image.width > max_width:
-            height = round(image.height * max_width / image.width)
-            image = image.resize((max_width, height), Image.Resampling.LANCZOS)
-        image = image.quantize(colors=256, dither=Image.Dither.NONE)
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
+    """A PNG for reading on screen: at most ``max_width`` pixels wide, 256 colours."""
+    return palette_png(png, max_width)
 
 
 def to_html(markdown: str, base: str | os.PathLike, title: str, max_width: int = 900) -> str:
