@@ -22,7 +22,9 @@ from covae import training
 from tests.conftest import load_config
 
 out_dir = sys.argv[1]
-constant = training.Schedule.from_config({"kind": "constant", "rate": 1e-3, "epochs": 2}, "gaussian")
+constant = training.Schedule.from_config(
+    {"kind": "constant", "rate": 1e-3, "epochs": 2}, "gaussian"
+)
 spec = dataclasses.replace(
     training.TrainSpec.from_config(load_config("smoke.yaml"), "vae", "gaussian"),
     schedule=constant, patience=2,

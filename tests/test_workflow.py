@@ -432,3 +432,35 @@ def test_editing_a_module_reruns_exactly_the_jobs_whose_scripts_reach_it(smoke_r
     forced = snakemake(smoke_run, "--dry-run", "--forcerun", *sorted(reaching))
     assert _jobs(edited.stdout) == _jobs(forced.stdout)
     assert reaching <= set(_jobs(edited.stdout))
+
+
+@pytest.mark.slow
+def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
+    # config/seed_protocol.yaml on the smoke study, its epoch counts shrunk (one per data set
+    # for the VAE, as the seed trained its t-set VAE longer).
+    workdir = copy_workflow(tmp_path)
+    (workdir / "short.yaml").write_text(
+        "training:\n  schedule:\n    vae: {epochs: {gaussian: 2, student_t: 3}}\n"
+        "    ae: {epochs: 2}\n"
+    )
+    targets = [f"figures/training_{dataset}.png" for dataset in ("gaussian", "student_t")]
+    result = snakemake(
+        workdir, *targets, "--configfile", "config/smoke.yaml", "config/seed_protocol.yaml",
+        "short.yaml",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    for dataset, vae_epochs in (("gaussian", 2), ("student_t", 3)):
+        for seed in load_config("smoke.yaml")["seeds"]:
+            run = workdir / "results" / "models" / dataset
+            vae = pd.read_csv(run / "vae" / f"seed{seed}" / "history.csv")
+            ae = pd.read_csv(run / "ae" / f"seed{seed}" / "history.csv")
+            assert len(vae) == vae_epochs and len(ae) == 2  # no guard: every epoch runs
+            # The seed's VAE schedule decays; its AE's rate is Adam's constant default.
+            assert vae["learning_rate"].is_monotonic_decreasing
+            assert vae["learning_rate"].iloc[0] < 1e-3
+            assert ae["learning_rate"].tolist() == pytest.approx([1e-3, 1e-3])
+            # The AE's loss is the mean cross-entropy per pixel (below 1), its excess in nats.
+            assert (ae["loss"] < 1).all() and (vae["loss"] > 100).all()
+            assert (ae["val_excess"] > 1).all()
+            log = workdir / "results" / "logs" / "train" / dataset / "vae" / f"seed{seed}.log"
+            assert "x 0.99^(step/30)" in log.read_text()

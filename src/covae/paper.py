@@ -30,6 +30,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from covae.io import palette_png
+from covae.models import entropy_floor
 from covae.tables import to_markdown
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
@@ -66,9 +67,11 @@ def study_table(
     t_set = config["data"]["student_t"]
     for name, arrays in data.items():
         factors, is_test = arrays["factors"], arrays["is_test"]
+        floor = float(entropy_floor(arrays["images"][~is_test]).mean())
         rows += [
             (f"{name}.images", len(factors), f"images of the {name} set"),
             (f"{name}.test_images", int(is_test.sum()), "held-out test images"),
+            (f"{name}.entropy_floor", floor, "least summed cross-entropy, nats/training image"),
         ]
         if np.isfinite(factors[:, 3]).all():
             heavy = float(np.mean(factors[:, 3] == t_set["df_heavy"]))
