@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator  # noqa: E402
 
 # One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
 STYLE: Mapping[str, Any] = {
@@ -529,9 +529,11 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
     benchmark's target, dashed) are marked. ``curves``: dataset, model, run, epoch,
     test_error_z_mean[, test_error_z_sample]; ``summary``: covae.convergence.summarize."""
     pairs = list(dict.fromkeys(zip(curves["dataset"], curves["model"], strict=True)))
-    runs = list(dict.fromkeys(curves["run"]))
-    cosine = [run for run in runs if run.startswith("cosine")]
-    palette = dict(zip(cosine, sns.color_palette("viridis", n_colors=len(cosine)), strict=True))
+    length = lambda run: int("".join(filter(str.isdigit, run)))  # noqa: E731
+    cosine = sorted({run for run in curves["run"] if run.startswith("cosine")}, key=length)
+    runs = sorted(set(curves["run"]) - set(cosine)) + cosine
+    colours = plt.get_cmap("viridis")(np.linspace(0.85, 0.15, len(cosine)))
+    palette = dict(zip(cosine, colours, strict=True))
     palette.update({run: SCHEDULE_COLOURS["exponential"] for run in runs if run not in palette})
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
@@ -553,14 +555,17 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
             if np.isfinite(target):
                 ax.axhline(target, color="0.3", linestyle="--", linewidth=0.8)
             ax.set_yscale("log")
-            ax.set_title(f"{dataset}, {model.upper()}: reference {reference:.3f} (grey), "
-                         f"seed's error at epoch 25 (dashed)")  # fmt: skip
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
+            ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
+            ax.tick_params(axis="y", which="minor", labelsize=6)
+            ax.set_title(f"{dataset}, {model.upper()}: reference {reference:.3f}")
             ax.set_ylabel("mean test error (Frobenius)")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         for ax in axes[-1]:
             ax.set_xlabel("epoch")
         axes.flat[0].legend(fontsize=7, title="z_mean solid, VAE samples dotted", title_fontsize=7)
-        fig.suptitle(title)
+        fig.suptitle(f"{title}\ngrey line: the reference (longest cosine run's final error); "
+                     f"dashed: the seed schedule's error at epoch 25", fontsize=9)  # fmt: skip
     return fig
 
 
