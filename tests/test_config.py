@@ -95,6 +95,7 @@ def test_test_fraction_that_empties_a_split_is_refused(paper_config):
         accept(with_value(config, "data.test_fraction", 0.1))
 
 
+@pytest.mark.slow
 def test_snakemake_refuses_a_bad_config_before_any_job(tmp_path, paper_config):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(with_value(paper_config, "data.scale.start", -0.5)))
@@ -222,3 +223,9 @@ def test_schema_refuses_bad_training_values(paper_config, key, value, words):
 def test_the_range_test_needs_low_below_high(paper_config):
     with pytest.raises(ConfigError, match=r"convergence.lr_range.low.*low < high"):
         accept(with_value(paper_config, "convergence.lr_range.low", 0.5))
+
+
+def test_a_seed_bound_beyond_the_seed_schedule_s_run_is_refused(paper_config):
+    accept(paper_config)  # the paper's bounds (25-40) lie within its 40-epoch seed run
+    with pytest.raises(ConfigError, match=r"convergence.seed_bounds.vae.student_t: 41.*1..40"):
+        accept(with_value(paper_config, "convergence.seed_bounds.vae.student_t", 41))

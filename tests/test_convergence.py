@@ -57,6 +57,23 @@ def test_the_chosen_length_is_the_shortest_within_tolerance_on_every_pair():
     assert convergence.choose_epochs(convergence.summarize(both, 0.05)) == 20
 
 
+def test_the_seed_schedule_is_judged_at_the_pair_s_bound_not_at_its_last_epoch():
+    # The seed schedule ends at 0.36 after 40 epochs, 0.40 at epoch 25. cosine5 at 0.38 beats
+    # the seed's epoch-25 error but not its final one; cosine10 (0.305) is far from 0.38.
+    study = _study(0.38)
+    study.loc[study["run"] == "cosine10", convergence.ERROR] *= 1.2
+    study.loc[study["run"] == "cosine20", convergence.ERROR] = np.linspace(0.9, 0.37, 20)
+    at_last = convergence.summarize(study, 0.05)
+    assert (at_last["seed_bound"] == 40).all()
+    assert at_last["seed_at_bound"].iloc[0] == pytest.approx(0.36)
+    assert convergence.choose_epochs(at_last) is None
+    at_25 = convergence.summarize(study, 0.05, bounds={"vae": {"gaussian": 25}})
+    assert at_25["seed_at_bound"].iloc[0] == pytest.approx(0.40)
+    assert convergence.choose_epochs(at_25) == 5
+    with pytest.raises(ValueError, match="no epoch 41"):
+        convergence.summarize(study, 0.05, bounds={"vae": {"gaussian": 41}})
+
+
 def test_no_length_is_chosen_when_the_seed_schedule_beats_every_cosine_run():
     study = _study(0.40)
     seed = study["run"] == "exponential40"

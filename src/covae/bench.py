@@ -271,7 +271,9 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
 
     settings = config["convergence"]
     if table is not None:
-        summary = convergence.summarize(pd.read_csv(table), settings["tolerance"])
+        summary = convergence.summarize(
+            pd.read_csv(table), settings["tolerance"], settings.get("seed_bounds")
+        )
         return _print_speedup(summary, convergence.SEED_TARGET_EPOCH)
     target = 4 if quick else convergence.SEED_TARGET_EPOCH
     data = heatmaps.make_dataset(heatmaps.DataSpec.from_config(config["data"]), dataset)
@@ -298,7 +300,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         curves.append(
             history.assign(dataset=dataset, model=model, run=run, peak=spec.schedule.peak)
         )
-    summary = convergence.summarize(pd.concat(curves), settings["tolerance"], target)
+    summary = convergence.summarize(pd.concat(curves), settings["tolerance"], target_epoch=target)
     return _print_speedup(summary, target)
 
 

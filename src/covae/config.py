@@ -158,7 +158,17 @@ def _check_schedules(config: Mapping[str, Any]) -> None:
                 f"{key}.warmup_epochs: {entry['warmup_epochs']} leaves no decay in "
                 f"{shortest} epochs; allowed: warmup_epochs < epochs"
             )
-    lr_range = config["convergence"]["lr_range"]
+    convergence = config["convergence"]
+    seed_epochs = convergence["exponential"]["epochs"]
+    for model, bounds in convergence.get("seed_bounds", {}).items():
+        for dataset, bound in bounds.items():
+            if bound > seed_epochs:
+                raise ConfigError(
+                    f"convergence.seed_bounds.{model}.{dataset}: {bound} is beyond the seed "
+                    f"schedule's run (convergence.exponential.epochs = {seed_epochs}); "
+                    f"allowed: 1..{seed_epochs}"
+                )
+    lr_range = convergence["lr_range"]
     if lr_range["low"] >= lr_range["high"]:
         raise ConfigError(
             f"convergence.lr_range.low: {lr_range['low']} is not below "

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator  # noqa: E402
 
 # One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
 STYLE: Mapping[str, Any] = {
@@ -525,9 +525,10 @@ SCHEDULE_COLOURS = {"exponential": "#444444", "cosine": "viridis"}
 def convergence_curves(curves, summary, *, title: str) -> Figure:
     """Mean test error (z_mean, solid; the VAE's sampled codes, dotted) after every epoch, one
     panel per (data set, model), one line per run; the longest cosine run's final error (the
-    reference, grey band: +- ``tolerance``) and the seed schedule's error at epoch 25 (the
-    benchmark's target, dashed) are marked. ``curves``: dataset, model, run, epoch,
-    test_error_z_mean[, test_error_z_sample]; ``summary``: covae.convergence.summarize."""
+    reference, grey) and the seed schedule's error at the epoch the seed study stopped that
+    model (``seed_at_bound``, dashed: what the chosen length must not exceed) are marked.
+    ``curves``: dataset, model, run, epoch, test_error_z_mean[, test_error_z_sample];
+    ``summary``: covae.convergence.summarize."""
     pairs = list(dict.fromkeys(zip(curves["dataset"], curves["model"], strict=True)))
     length = lambda run: int("".join(filter(str.isdigit, run)))  # noqa: E731
     cosine = sorted({run for run in curves["run"] if run.startswith("cosine")}, key=length)
@@ -551,10 +552,11 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
                             linestyle=":", linewidth=0.9)  # fmt: skip
             reference = rows["reference"].iloc[0]
             ax.axhline(reference, color="0.5", linewidth=0.8)
-            target = rows["seed_target"].iloc[0]
-            if np.isfinite(target):
-                ax.axhline(target, color="0.3", linestyle="--", linewidth=0.8)
+            bound, at_bound = rows[["seed_bound", "seed_at_bound"]].iloc[0]
+            ax.axhline(at_bound, color="0.3", linestyle="--", linewidth=0.8)
+            ax.plot([bound], [at_bound], marker="o", color=palette[runs[0]], markersize=4)
             ax.set_yscale("log")
+            ax.yaxis.set_minor_locator(LogLocator(subs=(2, 3, 4, 5, 6, 7)))
             ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
             ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
             ax.tick_params(axis="y", which="minor", labelsize=6)
@@ -564,8 +566,9 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
         for ax in axes[-1]:
             ax.set_xlabel("epoch")
         axes.flat[0].legend(fontsize=7, title="z_mean solid, VAE samples dotted", title_fontsize=7)
-        fig.suptitle(f"{title}\ngrey line: the reference (longest cosine run's final error); "
-                     f"dashed: the seed schedule's error at epoch 25", fontsize=9)  # fmt: skip
+        fig.suptitle(f"{title}\ngrey: the reference (the longest cosine run's final error); "
+                     "dashed, dot: the seed schedule where the seed study stopped",
+                     fontsize=9)  # fmt: skip
     return fig
 
 

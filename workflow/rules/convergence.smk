@@ -99,6 +99,7 @@ rule convergence_table:
         **resources_of("report"),
     params:
         tolerance=CONVERGENCE["tolerance"],
+        bounds=CONVERGENCE.get("seed_bounds", {}),
     script:
         "../scripts/make_convergence_table.py"
 

@@ -7,7 +7,7 @@ from covae import convergence, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
 curves = pd.concat([pd.read_csv(path) for path in snakemake.input.runs], ignore_index=True)
-summary = convergence.summarize(curves, snakemake.params.tolerance)
+summary = convergence.summarize(curves, snakemake.params.tolerance, snakemake.params.bounds)
 epochs = convergence.choose_epochs(summary)
 summary["chosen"] = (summary["schedule"] == "cosine") & (summary["epochs"] == epochs)
 io.save_text(snakemake.output.curves, curves.to_csv(index=False))
