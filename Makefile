@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: help paper test lint format bench clean-results
+.PHONY: help paper test test-fast lint format bench clean-results
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,8 +23,11 @@ $(INSTALLED): pyproject.toml
 paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables, figures, paper
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
-test: $(INSTALLED) ## run the test suite, the smoke DAG included
+test: $(INSTALLED) ## run the test suite, the smoke DAG included (what CI runs)
 	$(BIN)/python -m pytest
+
+test-fast: $(INSTALLED) ## the unit tests only: no snakemake subprocess (the edit loop)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(INSTALLED) ## ruff (lint + import order + format) and snakefmt, check only
 	$(BIN)/ruff check .

@@ -24,10 +24,12 @@ def smoke_config() -> dict:
     return load_config("smoke.yaml")
 
 
-def copy_workflow(workdir: Path) -> Path:
+def copy_workflow(workdir: Path, make: bool = False) -> Path:
     """Copy the Snakefile, workflow/, config/ and the package's source files (inputs of the
     figure, table and paper jobs) into ``workdir`` (a place to run snakemake). The jobs still
     import the installed package."""
+    if make:
+        workdir.mkdir(parents=True)
     shutil.copy(ROOT / "Snakefile", workdir)
     for folder in ("workflow", "config"):
         shutil.copytree(ROOT / folder, workdir / folder)
