@@ -1,5 +1,7 @@
 # covae: how a convolutional VAE's latent space differs from a plain autoencoder's.
 # This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 from covae.config import parse_numbers
@@ -7,11 +9,13 @@ from covae.config import parse_numbers
 min_version("8.0")
 
 
-configfile: "config/config.yaml"
+# Read first wherever snakemake runs (-d elsewhere too); each --configfile then overrides it
+# key by key at every depth (README: "Rerun one thing, change the config").
+configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
 parse_numbers(config)  # `--config seeds=[0,1]` passes "0", "1" as strings
-validate(config, "workflow/schemas/config.schema.yaml")
+validate(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"

@@ -7,9 +7,9 @@ import sys
 import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
-from covae.config import ConfigError, check, main_model, model_settings
+from covae.config import ConfigError, check, drop_other_kinds, main_model, model_settings
 from tests.conftest import ROOT
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
@@ -163,10 +163,29 @@ def test_seed_protocol_override_is_accepted_on_top_of_the_paper_config(paper_con
     with open(ROOT / "config" / "seed_protocol.yaml") as handle:
         override = yaml.safe_load(handle)
     merged = copy.deepcopy(paper_config)
-    for section, values in override.items():
-        merged[section] = {**merged[section], **values}
+    update_config(merged, override)  # how snakemake merges --configfile files
+    # The merge keeps the cosine keys of the paper's schedule beside the seed's kinds ...
+    assert "peak" in merged["training"]["schedule"]["vae"]
+    with pytest.raises(ConfigError, match="no meaning for kind exponential"):
+        check(copy.deepcopy(merged))
+    # ... and those are dropped, said, before the check.
+    notes = drop_other_kinds(merged)
+    assert notes == [
+        "training.schedule.vae: kind exponential ignores peak, warmup_epochs (keys of another "
+        "kind, from a config file this one overrides)",
+        "training.schedule.ae: kind constant ignores peak, warmup_epochs (keys of another kind, "
+        "from a config file this one overrides)",
+    ]
     accept(merged)
     assert merged["training"]["schedule"]["ae"] == {"kind": "constant", "rate": 0.001, "epochs": 25}
+
+
+def test_a_misspelt_schedule_key_is_not_dropped_but_refused(paper_config):
+    entry = paper_config["training"]["schedule"]["vae"]
+    entry["peek"] = entry.pop("peak")
+    assert drop_other_kinds(paper_config) == []
+    with pytest.raises(ConfigError, match="needs peak, warmup_epochs; missing peak"):
+        check(paper_config)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ Both run when the Snakefile is parsed, so a bad value stops the workflow before 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -133,6 +133,29 @@ _SCHEDULE_KEYS = {
     "exponential": ("initial", "decay_steps", "decay_rate"),
     "constant": ("rate",),
 }
+
+
+def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
+    """Remove from each ``training.schedule`` entry the keys of another kind than its own, in
+    place, and say which.
+
+    Snakemake merges config files key by key, so an override that switches a model's schedule
+    (``config/seed_protocol.yaml``: cosine -> exponential) keeps the keys of the kind it
+    replaces (``peak``, ``warmup_epochs``). Those are dropped here; a key of no kind (a typo)
+    stays, for ``check`` to refuse."""
+    known = {name for names in _SCHEDULE_KEYS.values() for name in names}
+    notes = []
+    for model, entry in config["training"]["schedule"].items():
+        own = set(_SCHEDULE_KEYS.get(entry.get("kind"), ()))
+        stale = sorted(name for name in entry if name in known - own)
+        for name in stale:
+            del entry[name]
+        if stale:
+            notes.append(
+                f"training.schedule.{model}: kind {entry['kind']} ignores {', '.join(stale)} "
+                "(keys of another kind, from a config file this one overrides)"
+            )
+    return notes
 
 
 def _check_schedules(config: Mapping[str, Any]) -> None:

@@ -2,6 +2,7 @@
 import math
 import os
 import re
+import sys
 from pathlib import Path
 
 import covae.config
@@ -10,6 +11,8 @@ import covae.deps
 import covae.io
 from snakemake.exceptions import WorkflowError
 
+for note in covae.config.drop_other_kinds(config):
+    print(f"covae: {note}", file=sys.stderr)
 try:
     covae.config.check(config)
 except covae.config.ConfigError as error:
