@@ -20,7 +20,10 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $@
 
+# A run killed half-way leaves locks (removed here unless a snakemake still runs in this folder)
+# and incomplete outputs (redone: the default profile sets rerun-incomplete).
 paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables, figures, paper
+	$(BIN)/python -m covae.locks
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
 test: $(INSTALLED) ## run the test suite, the smoke DAG included (what CI runs)

@@ -216,3 +216,20 @@ def test_claims_name_the_models_of_covae_models():
     from covae import models
 
     assert claims.MODELS == models.MODELS
+
+
+def test_the_study_table_states_epochs_per_data_set_and_in_one_row():
+    rows = paper._schedule_rows(
+        {
+            "vae": {
+                "kind": "exponential",
+                "initial": 0.001,
+                "epochs": {"gaussian": 30, "student_t": 40},
+            },
+            "ae": {"kind": "constant", "rate": 0.001, "epochs": 25},
+        }
+    )  # the seed protocol's schedules
+    values = {quantity: value for quantity, value, _ in rows}
+    assert values["vae.epochs.gaussian"] == 30 and values["vae.epochs.student_t"] == 40
+    assert values["vae.epochs"] == "30 (gaussian), 40 (student_t)"  # what the paper writes
+    assert values["ae.epochs"] == 25 and "ae.epochs.gaussian" not in values

@@ -116,7 +116,8 @@ def test_a_3x2x2_sweep_lists_every_run_once(workdir):
     wide_runs = len(wide["seeds"]) * 2 * 2
     assert counts["train"] == counts["encode"] == counts["evaluate"] == vae + ae + wide_runs
     assert counts["sweep_table"] == 1 and counts["tables"] == 1
-    runs = set(re.findall(r"output: (results\S*/models/\S+)", output))
+    # The run folders of the train jobs' outputs (".../seed0/encoder.keras, ...").
+    runs = set(re.findall(r"output: (results\S*/models/\S+/seed\d+)/encoder.keras", output))
     assert len(runs) == vae + ae + wide_runs
     assert "results/models/gaussian/vae/seed2" in runs  # the study's setting keeps its paths
     assert "results/sweep/latent8_beta4/models/student_t/vae/seed0" in runs

@@ -3,8 +3,10 @@
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -26,8 +28,9 @@ def snakemake(workdir, *args):
     return subprocess.run(
         [
             sys.executable, "-m", "snakemake", "--cores", "2",
-            "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir),
-            "--configfile", str(repo / "config" / "smoke.yaml"), *args,
+            "--configfile", str(repo / "config" / "smoke.yaml"),
+            # an option after --configfile's list, so that targets in args stay targets
+            "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir), *args,
         ],
         capture_output=True,
         text=True,
@@ -392,6 +395,22 @@ def _jobs(output: str) -> dict[str, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["decoder.keras", "history.csv"])
+def test_a_file_deleted_from_a_run_reruns_the_run_and_what_reads_it(smoke_run, name):
+    run = smoke_run / "results" / "models" / "gaussian" / "ae" / "seed0"
+    aside = smoke_run / name
+    (run / name).rename(aside)
+    try:
+        result = snakemake(smoke_run, "--dry-run")
+    finally:
+        aside.rename(run / name)
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = _jobs(result.stdout)
+    assert jobs["train"] == 1 and jobs["encode"] == 1 and jobs["evaluate"] == 1
+    assert f"Missing output files: results/models/gaussian/ae/seed0/{name}" in result.stdout
+
+
+@pytest.mark.slow
 def test_editing_a_plotting_function_reruns_only_figures_and_the_paper(smoke_run):
     # An edit, not a touch: snakemake ignores a newer input whose checksum it has recorded.
     plots = repo_of(smoke_run) / "src" / "covae" / "plots.py"
@@ -470,6 +489,59 @@ def test_editing_a_module_reruns_exactly_the_jobs_whose_scripts_reach_it(
     forced = snakemake(smoke_run, "--dry-run", "--forcerun", *sorted(reaching))
     assert _jobs(edited.stdout) == _jobs(forced.stdout)
     assert reaching <= set(_jobs(edited.stdout))
+
+
+def _paper_command(workdir, *targets):
+    """What ``make paper`` runs (Makefile), on the smoke config and ``targets``."""
+    return (
+        f"{sys.executable} -m covae.locks && {sys.executable} -m snakemake --workflow-profile "
+        f"workflow/profiles/default --cores 2 --configfile config/smoke.yaml {' '.join(targets)}"
+    )
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_training_finishes_when_started_again(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    target = "figures/training_gaussian.png"
+    logs = workdir / "results" / "logs" / "train" / "gaussian"
+    run = subprocess.Popen(
+        _paper_command(workdir, target), shell=True, cwd=workdir, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 600
+        while not any("epoch 1/" in log.read_text() for log in logs.glob("*/seed*.log")):
+            assert run.poll() is None, "the run ended before a training job reached epoch 1"
+            assert time.monotonic() < deadline, "no training job reached epoch 1 in 10 min"
+            time.sleep(0.2)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)  # snakemake and every job it started
+        run.wait()
+    # What the kill leaves: the locks, and a training job that never finished.
+    assert list((workdir / ".snakemake" / "locks").glob("*.lock"))
+    histories = list((workdir / "results" / "models" / "gaussian").glob("*/seed*/history.csv"))
+    assert len(histories) < 2 * len(load_config("smoke.yaml")["seeds"])
+    again = subprocess.run(
+        _paper_command(workdir, target), shell=True, cwd=workdir, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-3000:]
+    assert "removed" in again.stdout and "stale snakemake lock" in again.stdout
+    assert not list((workdir / "results").rglob("*.partial"))
+    epochs = load_config("smoke.yaml")["training"]["schedule"]["vae"]["epochs"]
+    for seed in load_config("smoke.yaml")["seeds"]:
+        for model in ("vae", "ae"):
+            folder = workdir / "results" / "models" / "gaussian" / model / f"seed{seed}"
+            assert {p.name for p in folder.iterdir()} == {
+                "encoder.keras", "decoder.keras", "history.csv"
+            }  # fmt: skip
+            assert len(pd.read_csv(folder / "history.csv")) == epochs
+    assert (workdir / target).is_file()
+    dry = subprocess.run(
+        _paper_command(workdir, target, "--dry-run"), shell=True, cwd=workdir,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "Nothing to be done" in dry.stdout + dry.stderr
 
 
 @pytest.mark.slow

@@ -137,8 +137,10 @@ def _schedule_rows(schedules: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
     rows = []
     for model, entry in schedules.items():
         for key, value in entry.items():
-            if isinstance(value, Mapping):
+            if isinstance(value, Mapping):  # one per data set, and all of them in one row
                 rows += [(f"{model}.{key}.{name}", v, meaning[key]) for name, v in value.items()]
+                joined = ", ".join(f"{v} ({name})" for name, v in value.items())
+                rows.append((f"{model}.{key}", joined, meaning[key]))
             else:
                 rows.append((f"{model}.{key}", value, meaning[key]))
     return rows

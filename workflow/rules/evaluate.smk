@@ -22,7 +22,7 @@ rule evaluate:
     input:
         code=code_of("evaluate.py"),
         data="results/data/{dataset}.npz",
-        run="{root}/models/{dataset}/{model}/seed{seed}",
+        history="{root}/models/{dataset}/{model}/seed{seed}/history.csv",
         latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
     output:

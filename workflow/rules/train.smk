@@ -9,7 +9,10 @@ rule train:
         "results/data/{dataset}.npz",
         code=code_of("train.py"),
     output:
-        directory("{root}/models/{dataset}/{model}/seed{seed}"),
+        # The files a run must hold, not its folder: a deleted one reruns the run.
+        encoder="{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
+        decoder="{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
+        history="{root}/models/{dataset}/{model}/seed{seed}/history.csv",
     log:
         "{root}/logs/train/{dataset}/{model}/seed{seed}.log",
     benchmark:
@@ -27,7 +30,8 @@ rule encode:
     input:
         code=code_of("encode.py"),
         data="results/data/{dataset}.npz",
-        run="{root}/models/{dataset}/{model}/seed{seed}",
+        encoder="{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
+        decoder="{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
     output:
         latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
@@ -50,7 +54,7 @@ rule figure_training:
     input:
         code=code_of("plot_training.py"),
         runs=expand(
-            "results/models/{{dataset}}/{model}/seed{seed}",
+            "results/models/{{dataset}}/{model}/seed{seed}/history.csv",
             model=MODELS,
             seed=config["seeds"],
         ),

@@ -21,7 +21,7 @@ metrics = evaluation.evaluate_run(
     evaluation.EvalSpec.from_config({"evaluation": snakemake.params.evaluation}),
     seed,
 )
-metrics["training"] = evaluation.training_summary(pd.read_csv(f"{snakemake.input.run}/history.csv"))
+metrics["training"] = evaluation.training_summary(pd.read_csv(snakemake.input.history))
 metrics["run"] = {
     "dataset": wildcards.dataset, "model": wildcards.model, "seed": seed, **snakemake.params.setting
 }  # fmt: skip

@@ -8,8 +8,8 @@ from covae import io, logs, plots
 
 log = logs.setup(snakemake.log[0])
 histories = []
-for run in map(Path, snakemake.input.runs):
-    history = pd.read_csv(run / "history.csv")
+for path in map(Path, snakemake.input.runs):
+    history, run = pd.read_csv(path), path.parent
     history["model"] = run.parent.name
     history["seed"] = int(run.name.removeprefix("seed"))
     histories.append(history)

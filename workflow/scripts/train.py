@@ -1,5 +1,7 @@
 """Train one run and write results/models/{dataset}/{model}/seed{seed}/."""
 
+from pathlib import Path
+
 from covae import io, logs, training
 
 log = logs.setup(snakemake.log[0])
@@ -14,4 +16,4 @@ log.info(
     spec.schedule.describe(), training.device(),
 )  # fmt: skip
 model, history = training.fit(wildcards.model, train_images, spec, seed)
-training.save_run(model, history, snakemake.output[0])
+training.save_run(model, history, Path(snakemake.output.history).parent)
