@@ -31,7 +31,43 @@ include: "workflow/rules/convergence.smk"
 report: "workflow/report/workflow.rst"
 
 
+# Every file of every run is a target too, not only the tables and figures made from them:
+# snakemake skips a missing intermediate file whose readers are up to date, so a deleted
+# decoder.keras or latents .npz would otherwise never be rebuilt.
+RUN_FILES = [
+    "{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
+    "{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
+    "{root}/models/{dataset}/{model}/seed{seed}/history.csv",
+    "{root}/latents/{dataset}/{model}/seed{seed}.npz",
+    "{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
+    "{root}/paths/{dataset}/{model}/seed{seed}.npz",
+    "{root}/metrics/{dataset}/{model}/seed{seed}.json",
+    "{root}/metrics/{dataset}/{model}/seed{seed}.npz",
+]
+REALISM_FILES = [
+    "{root}/realism/{dataset}/{model}/seed{seed}.npz",
+    "{root}/realism/{dataset}/{model}/seed{seed}.json",
+]
+
+
+def run_outputs():
+    """The files of every run the default target builds (study, sweep and wide runs)."""
+    runs = [
+        f for pattern in RUN_FILES for f in swept_runs(pattern) + wide_runs(pattern)
+    ]
+    realism = [
+        f
+        for pattern in REALISM_FILES
+        for f in runs_of(pattern.replace("{root}", "results")) + wide_runs(pattern)
+    ]
+    embeddings = expand(
+        "results/embeddings/{dataset}/{model}.npz", dataset=DATASETS, model=MODELS
+    )
+    return list(dict.fromkeys(runs + realism + embeddings))
+
+
 rule all:
     default_target: True
     input:
         all_outputs(),
+        run_outputs(),

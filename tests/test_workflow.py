@@ -495,7 +495,7 @@ def _paper_command(workdir, *targets):
     """What ``make paper`` runs (Makefile), on the smoke config and ``targets``."""
     return (
         f"{sys.executable} -m covae.locks && {sys.executable} -m snakemake --workflow-profile "
-        f"workflow/profiles/default --cores 2 --configfile config/smoke.yaml {' '.join(targets)}"
+        f"workflow/profiles/default --cores 2 {' '.join(targets)} --configfile config/smoke.yaml"
     )
 
 
