@@ -64,8 +64,11 @@ def test_published_table_sits_beside_our_matching_metric():
         ["dataset", "model", "quantity"]
     )
     ae = rows.loc[("gaussian", "ae", "mean test reconstruction error")]
-    assert ae["published"] == 0.256
+    # Ours is the mean of the AE runs' own metric (0.25, 0.27), beside the seed's number, with
+    # the note saying how the seed measured it differently.
+    assert ae["metric"] == "reconstruction.z_mean.mean"
     assert ae["ours_mean"] == pytest.approx(0.26)
+    assert "not like for like" in ae["note"]
     assert ae["n"] == 2
     knn = rows.loc[("student_t", "vae", "KNN CV accuracy")]
     assert math.isnan(knn["ours_mean"]) and knn["n"] == 0  # not measured in these runs
