@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: help paper test test-fast lint format bench clean-results
+.PHONY: help paper test test-fast test-slurm lint format bench clean-results
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,7 +30,12 @@ test: $(INSTALLED) ## run the test suite, the smoke DAG included (what CI runs)
 	$(BIN)/python -m pytest
 
 test-fast: $(INSTALLED) ## the unit tests only: no snakemake subprocess (the edit loop)
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow and not slurm" -q
+
+# Needs root: installs and starts a one-node SLURM cluster on this machine if none runs.
+test-slurm: $(INSTALLED) ## the smoke study through a local SLURM cluster, checked against a local run
+	bash tools/local_slurm.sh
+	$(BIN)/python -m pytest -m slurm -v tests/test_slurm.py
 
 lint: $(INSTALLED) ## ruff (lint + import order + format) and snakefmt, check only
 	$(BIN)/ruff check .
