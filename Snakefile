@@ -1,10 +1,12 @@
 # covae: how a convolutional VAE's latent space differs from a plain autoencoder's.
 # This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
+import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
 
-from covae.config import parse_numbers
+import covae.config
 
 min_version("8.0")
 
@@ -14,8 +16,16 @@ min_version("8.0")
 configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
-parse_numbers(config)  # `--config seeds=[0,1]` passes "0", "1" as strings
-validate(config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
+covae.config.parse_numbers(config)  # `--config seeds=[0,1]` passes "0", "1" as strings
+for note in covae.config.drop_other_kinds(config):
+    print(f"covae: {note}", file=sys.stderr)
+try:  # one line per mistake, naming the key and what it allows
+    covae.config.validate(
+        config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+    )
+    covae.config.check(config)
+except covae.config.ConfigError as error:
+    raise WorkflowError(f"Invalid configuration: {error}") from None
 
 
 include: "workflow/rules/common.smk"

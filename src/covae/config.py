@@ -7,10 +7,12 @@ Both run when the Snakefile is parsed, so a bad value stops the workflow before 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
+import yaml
 
 from covae.heatmaps import axis_grid
 
@@ -145,7 +147,10 @@ def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
     stays, for ``check`` to refuse."""
     known = {name for names in _SCHEDULE_KEYS.values() for name in names}
     notes = []
-    for model, entry in config["training"]["schedule"].items():
+    schedules = config.get("training", {}).get("schedule", {})
+    for model, entry in schedules.items() if isinstance(schedules, Mapping) else ():
+        if not isinstance(entry, MutableMapping):
+            continue  # the schema says what is wrong with it
         own = set(_SCHEDULE_KEYS.get(entry.get("kind"), ()))
         stale = sorted(name for name in entry if name in known - own)
         for name in stale:
@@ -197,3 +202,81 @@ def _check_schedules(config: Mapping[str, Any]) -> None:
             f"convergence.lr_range.low: {lr_range['low']} is not below "
             f"convergence.lr_range.high = {lr_range['high']}; allowed: low < high"
         )
+
+
+def validate(config: Mapping[str, Any], schema_path: str | os.PathLike) -> None:
+    """Check ``config`` against the JSON schema at ``schema_path``; raise ConfigError with one
+    short line naming the key and what it allows (snakemake's own ``validate`` prints the whole
+    schema and config after the first line)."""
+    import jsonschema
+
+    with open(schema_path) as handle:
+        schema = yaml.safe_load(handle)
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        raise ConfigError(_short(error))
+
+
+def _short(error) -> str:
+    key = ".".join(map(str, error.absolute_path)) or "the config's top level"
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(schema.get("properties", {})))
+        return (
+            f"{key}: unknown key {', '.join(map(repr, extra))}; allowed keys: "
+            f"{', '.join(sorted(schema.get('properties', {})))}"
+        )
+    if error.validator == "required":
+        return f"{key}: {error.message}; needed keys: {', '.join(schema['required'])}"
+    allowed = schema.get("description")
+    return f"{key}: {error.message}" + (f"; allowed: {allowed}" if allowed else "")
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """A YAML config file, or ConfigError naming its file, line and column."""
+    try:
+        with open(path) as handle:
+            return yaml.safe_load(handle)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise ConfigError(f"{path}: not valid YAML at {where}: {error.problem}") from None
+
+
+def check_files(paths: list[str], repository: str | os.PathLike) -> str:
+    """What the Snakefile does with ``--configfile paths``, without snakemake: the repository's
+    config/config.yaml, each file merged over it, the schema and the cross-key checks. Raises
+    ConfigError (naming the file, line and column of a YAML error); returns a summary line."""
+    from pathlib import Path
+
+    from snakemake.utils import update_config
+
+    repository = Path(repository)
+    config = read_yaml(repository / "config" / "config.yaml")
+    for path in paths:
+        update_config(config, read_yaml(path) or {})
+    config = parse_numbers(config)
+    notes = drop_other_kinds(config)
+    validate(config, repository / "workflow" / "schemas" / "config.schema.yaml")
+    check(config)
+    return "; ".join([*notes, f"valid: config/config.yaml + {' + '.join(paths) or 'nothing'}"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m covae.config [FILE ...]``: check config files before snakemake runs."""
+    import sys
+    from pathlib import Path
+
+    paths = list(sys.argv[1:] if argv is None else argv)
+    repository = Path(__file__).resolve().parents[2]
+    try:
+        print(check_files(paths, repository))
+    except ConfigError as error:
+        print(f"invalid configuration: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

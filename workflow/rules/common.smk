@@ -1,22 +1,14 @@
-# Shared by every stage: the cross-key config check, wildcard constraints, the final targets.
+# Shared by every stage: the study's names, wildcard constraints, the final targets (the config
+# is checked in the Snakefile before this file is read).
 import math
 import os
 import re
-import sys
 from pathlib import Path
 
 import covae.config
 import covae.convergence
 import covae.deps
 import covae.io
-from snakemake.exceptions import WorkflowError
-
-for note in covae.config.drop_other_kinds(config):
-    print(f"covae: {note}", file=sys.stderr)
-try:
-    covae.config.check(config)
-except covae.config.ConfigError as error:
-    raise WorkflowError(f"Invalid configuration: {error}") from None
 
 DATASETS = ["gaussian", "student_t"]
 MODELS = ["vae", "ae"]
