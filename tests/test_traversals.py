@@ -48,6 +48,20 @@ def test_latent_grids_span_the_two_widest_axes_and_hold_the_rest_at_the_median()
     assert np.diff(quantile)[0] > np.diff(quantile)[2]  # wider apart in the tails
 
 
+def test_a_vae_s_quantile_grid_comes_from_its_prior_whatever_its_codes():
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(4000, 3)) * np.array([0.1, 3.0, 1.0]) + np.array([5.0, -1.0, 2.0])
+    vae = traversals.latent_grids(codes, size=5, low=0.05, high=0.95, prior=True)
+    ae = traversals.latent_grids(codes, size=5, low=0.05, high=0.95, prior=False)
+    prior = stats.norm.ppf(np.linspace(0.05, 0.95, 5))
+    for axis in (1, 2):  # the widest axes: N(0, 1) quantiles, not the cloud's
+        np.testing.assert_allclose(np.unique(vae["quantile"][:, axis]), prior)
+    np.testing.assert_allclose(vae["quantile"][:, 0], 0.0)  # the prior's median elsewhere
+    spread = np.unique(ae["quantile"][:, 1])  # the AE's: a normal fitted to its codes
+    np.testing.assert_allclose(spread, codes[:, 1].mean() + codes[:, 1].std() * prior)
+    np.testing.assert_array_equal(vae["uniform"], ae["uniform"])  # the data grid is shared
+
+
 def _curve(t):
     """A smooth curve in 3-D (a helix arc), parameterized by t in [-1, 1]."""
     return np.column_stack([np.cos(1.5 * t), np.sin(1.5 * t), 2 * t])

@@ -32,13 +32,17 @@ def widest_axes(codes: np.ndarray) -> tuple[int, int]:
     return int(min(first, second)), int(max(first, second))
 
 
-def latent_grids(codes: np.ndarray, size: int, low: float, high: float) -> dict[str, np.ndarray]:
-    """Two size x size grids over the two widest code axes, the other axes at their medians.
+def latent_grids(
+    codes: np.ndarray, size: int, low: float, high: float, prior: bool = False
+) -> dict[str, np.ndarray]:
+    """Two size x size grids over the two widest code axes.
 
     ``uniform``: evenly spaced from the ``low`` to the ``high`` quantile of the codes on each
-    axis. ``quantile``: at the normal quantiles ``norm.ppf(linspace(low, high))`` scaled by the
-    codes' mean and std on each axis (the inverse-CDF grid of seed 000, which for a VAE code
-    near its N(0, 1) prior puts as many points where codes are dense as where they are sparse).
+    axis, the other axes at the codes' medians. ``quantile``: the inverse-CDF grid of seed 000,
+    at the normal quantiles ``norm.ppf(linspace(low, high))``. With ``prior`` (a VAE) these are
+    quantiles of its N(0, I) prior itself, the other axes at the prior's median 0, as the seed
+    drew them; without (an AE, which has no prior) they are scaled by the codes' mean and std on
+    each axis, a normal fitted to the cloud, the other axes at the codes' medians.
     Codes are (size * size, d), row-major over (first axis, second axis); ``axes`` names them.
     """
     codes = np.asarray(codes, dtype=np.float64)
@@ -46,14 +50,18 @@ def latent_grids(codes: np.ndarray, size: int, low: float, high: float) -> dict[
     levels = np.linspace(low, high, size)
     uniform_values = np.quantile(codes[:, [first, second]], [low, high], axis=0)
     normal = stats.norm.ppf(levels)
-    centre, spread = codes.mean(axis=0), codes.std(axis=0)
+    median = np.median(codes, axis=0)
+    if prior:
+        centre, spread, rest = np.zeros(codes.shape[1]), np.ones(codes.shape[1]), 0 * median
+    else:
+        centre, spread, rest = codes.mean(axis=0), codes.std(axis=0), median
     grids = {}
-    for name, values in (
-        ("uniform", [np.linspace(*uniform_values[:, k], size) for k in range(2)]),
-        ("quantile", [centre[a] + spread[a] * normal for a in (first, second)]),
+    for name, values, others in (
+        ("uniform", [np.linspace(*uniform_values[:, k], size) for k in range(2)], median),
+        ("quantile", [centre[a] + spread[a] * normal for a in (first, second)], rest),
     ):
         along_first, along_second = np.meshgrid(values[0], values[1], indexing="ij")
-        grid = np.tile(np.median(codes, axis=0), (size * size, 1))
+        grid = np.tile(others, (size * size, 1))
         grid[:, first], grid[:, second] = along_first.ravel(), along_second.ravel()
         grids[name] = grid
     grids["axes"] = np.array([first, second])
@@ -290,18 +298,22 @@ def rotation_path(codes: np.ndarray, points: int) -> np.ndarray:
 
 
 def paths_of(
-    codes: np.ndarray, factors: np.ndarray, is_test: np.ndarray, explore: dict
+    codes: np.ndarray,
+    factors: np.ndarray,
+    is_test: np.ndarray,
+    explore: dict,
+    prior: bool = False,
 ) -> dict[str, np.ndarray]:
     """Every path of one run, as codes to decode (keys ending in ``_codes``), from the
     ``exploration`` section of the config: interpolations between the same random test pairs
     for every model, the two latent grids, a line between the test codes of extreme
     correlation at matched scales, a rotation about the cloud's centre and, for 3-D codes, the
-    hull, plane and gap paths.
-    Also ``pairs`` (the test rows joined) and ``grid_axes``."""
+    hull, plane and gap paths (``prior``: the codes are a VAE's, whose quantile grid comes from
+    its N(0, I) prior). Also ``pairs`` (the test rows joined) and ``grid_axes``."""
     line = explore["interpolation"]
     pairs = choose_pairs(np.flatnonzero(is_test), line["pairs"], line["seed"])
     grid = explore["latent_grid"]
-    grids = latent_grids(codes, grid["size"], grid["low"], grid["high"])
+    grids = latent_grids(codes, grid["size"], grid["low"], grid["high"], prior=prior)
     paths = {
         "pairs": pairs,
         "grid_axes": grids["axes"],

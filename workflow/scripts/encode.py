@@ -23,8 +23,9 @@ io.save_arrays(snakemake.output.reconstructions, decoded)
 log.info("decoded %d test images from %s", len(decoded["index"]), sorted(set(decoded) - {"index"}))
 
 paths = traversals.paths_of(
-    codes["z_mean"], data["factors"], data["is_test"], snakemake.params.exploration
-)
+    codes["z_mean"], data["factors"], data["is_test"], snakemake.params.exploration,
+    prior=snakemake.wildcards.model == "vae",
+)  # fmt: skip
 for name in [key.removesuffix("_codes") for key in paths if key.endswith("_codes")]:
     paths[f"{name}_images"] = training.decode(decoder, paths[f"{name}_codes"])
 io.save_arrays(snakemake.output.paths, paths)
