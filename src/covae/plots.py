@@ -364,8 +364,9 @@ def traversal(
 ) -> Figure:
     """Paths through the latent cloud and what they decode to. Top: the codes on the cloud's
     two leading principal axes, coloured by ``label``, each path drawn with numbered steps
-    (with ``insets``, each decoded image also sits on the cloud at its code, as the seed's
-    ``plot_data_and_generated_images``). Below: one row of decoded images per path (``paths``
+    (with ``insets``, each decoded image also sits beside its code on the cloud, joined to it,
+    as in the seed's ``plot_data_and_generated_images``; the path is drawn over them).
+    Below: one row of decoded images per path (``paths``
     maps a name to (codes, images))."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
@@ -388,15 +389,20 @@ def traversal(
         fig.colorbar(points, ax=cloud, label=label)
         for row, (name, (path, images)) in enumerate(paths.items(), start=1):
             line = project(path)
+            # The line on top of everything, so the images beside it never hide it.
             cloud.plot(line[:, 0], line[:, 1], "o-", color="crimson" if row == 1 else "black",
-                       markersize=3, linewidth=1.2, label=name)  # fmt: skip
+                       markersize=3, linewidth=1.2, label=name, zorder=5)  # fmt: skip
             for step in (0, len(line) - 1):
-                cloud.annotate(str(step + 1), line[step], fontsize=7)
-            if insets:
-                for point, image in zip(line, images, strict=True):
+                cloud.annotate(str(step + 1), line[step], fontsize=7, zorder=6)
+            if insets:  # each image beside its code, above and below the line in turn
+                for step, (point, image) in enumerate(zip(line, images, strict=True)):
                     thumbnail = OffsetImage(image, zoom=0.9, cmap=_cmap(HEAVY_TAIL_CMAP),
                                             norm=plt.Normalize(0, 1))  # fmt: skip
-                    cloud.add_artist(AnnotationBbox(thumbnail, point, pad=0.1, frameon=True))
+                    cloud.add_artist(AnnotationBbox(
+                        thumbnail, point, xybox=(0, 34 if step % 2 == 0 else -34),
+                        boxcoords="offset points", pad=0.1, frameon=True, zorder=3,
+                        arrowprops={"arrowstyle": "-", "color": "0.4", "linewidth": 0.5},
+                    ))  # fmt: skip
             for step, image in enumerate(images):
                 ax = fig.add_subplot(grid[row, step])
                 ax.imshow(image, cmap=_cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
