@@ -5,6 +5,7 @@ import pytest
 from scipy import stats
 
 from covae import traversals
+from tests.conftest import load_config
 
 
 def test_pairs_are_seeded_distinct_and_drawn_from_the_given_rows():
@@ -218,6 +219,26 @@ def test_embedding_views_are_seeded_and_separate_clusters():
         )
     again = embedding.embed(codes, points=300, perplexity=20.0, seed=0)
     np.testing.assert_array_equal(views["tsne"], again["tsne"])
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "smoke.yaml"])
+def test_the_correlation_line_spans_every_correlation_of_the_real_factor_grid(name):
+    from covae import heatmaps
+
+    spec = heatmaps.DataSpec.from_config(load_config(name)["data"])
+    factors = spec.factors("gaussian")
+    is_test = spec.is_test(len(factors))
+    explore = load_config(name)["exploration"]
+    codes = np.random.default_rng(0).normal(size=(len(factors), 3))
+    rows = traversals.paths_of(codes, factors, is_test, explore)["correlation_line_rows"]
+    low, high = factors[rows]
+    assert low[0] == low[1] == high[0] == high[1]  # matched scales
+    assert (low[2], high[2]) == (factors[:, 2].min(), factors[:, 2].max())
+    # The oracle's other side: the test rows alone span less of it at the paper's size.
+    if name == "config.yaml":
+        t_low, t_high = traversals.extreme_correlation_pair(factors, np.flatnonzero(is_test))
+        span = factors[:, 2].max() - factors[:, 2].min()
+        assert factors[t_high, 2] - factors[t_low, 2] < 0.5 * span
 
 
 def test_extreme_correlation_pair_matches_scales_and_spans_the_correlations():

@@ -275,7 +275,8 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
 def extreme_correlation_pair(factors: np.ndarray, rows: np.ndarray) -> tuple[int, int]:
     """Two of ``rows`` with matched scales (var_x == var_y, at the middle such scale) and the
     most negative and the most positive correlation: the ends of the seed's rotation of the
-    ellipse from one diagonal to the other."""
+    ellipse from one diagonal to the other, which "spans the complete available values for the
+    correlation" when ``rows`` are every image."""
     rows = np.asarray(rows)
     matched = rows[np.isclose(factors[rows, 0], factors[rows, 1])]
     if matched.size < 2:
@@ -322,7 +323,9 @@ def paths_of(
         "grid_quantile_codes": grids["quantile"],
         "rotation_codes": rotation_path(codes, explore["trajectories"]["points"]),
     }
-    low, high = extreme_correlation_pair(factors, np.flatnonzero(is_test))
+    # Its ends from every image, not the test rows alone: at one matched scale the test split
+    # holds only a few correlations (two of the paper's 19 at its middle scale).
+    low, high = extreme_correlation_pair(factors, np.arange(len(factors)))
     paths["correlation_line_rows"] = np.array([low, high])
     paths["correlation_line_codes"] = linear_paths(
         codes[[low]], codes[[high]], explore["trajectories"]["points"]
