@@ -85,6 +85,41 @@ def heatmap_grid(
     return fig
 
 
+def tails(heavy: np.ndarray, light: np.ndarray, factors: np.ndarray, *, dfs, title: str) -> Figure:
+    """The same (var_x, var_y, cor) at two df, one column per setting: the heavy-tailed image,
+    the light-tailed one, and both along the image's middle row on a log scale (where the
+    tails differ by orders of magnitude while the images look alike). ``heavy``, ``light``:
+    (n, m, m) images; ``factors``: (n, >=3); ``dfs``: (heavy df, light df)."""
+    count = len(factors)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            3, count, figsize=(2.2 * count, 6.6), squeeze=False, layout="constrained"
+        )
+        for column, (var_x, var_y, cor) in enumerate(factors[:, :3]):
+            for row, (image, df, cmap) in enumerate(
+                ((heavy, dfs[0], HEAVY_TAIL_CMAP), (light, dfs[1], LIGHT_TAIL_CMAP))
+            ):
+                ax = axes[row, column]
+                ax.imshow(image[column], cmap=_cmap(cmap), vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_title(f"df = {df:g}", fontsize=8)
+            axes[0, column].set_title(
+                f"$v_x$={var_x:.1f} $v_y$={var_y:.1f} $\\rho$={cor:+.2f}\ndf = {dfs[0]:g}",
+                fontsize=8,
+            )
+            profile = axes[2, column]
+            middle = heavy.shape[1] // 2
+            for image, df, colour in ((heavy, dfs[0], "crimson"), (light, dfs[1], "0.3")):
+                profile.semilogy(image[column, middle], color=colour, label=f"df = {df:g}")
+            profile.set_xlabel("pixel along the middle row", fontsize=7)
+            profile.tick_params(labelsize=6)
+        axes[2, 0].set_ylabel("value (log scale)", fontsize=7)
+        axes[2, 0].legend(fontsize=6)
+        fig.suptitle(title)
+    return fig
+
+
 def training_curves(history, *, title: str) -> Figure:
     """Training (solid) and validation (dashed) loss per epoch, one panel per model, one line
     per seed; the kept epoch is marked. ``history`` has columns model, seed, epoch, loss,

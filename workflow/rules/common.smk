@@ -159,6 +159,7 @@ def figure_outputs():
             "figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS
         ),
         "figures/claims.png",
+        "figures/tails.png",
     ]
 
 

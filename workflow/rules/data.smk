@@ -43,3 +43,21 @@ rule figure_heatmaps:
         ),
     script:
         "../scripts/plot_heatmaps.py"
+
+
+rule figure_tails:
+    input:
+        data="results/data/student_t.npz",
+        code=code_of("plot_tails.py"),
+    output:
+        report("figures/tails.png", category="Data", subcategory="student_t"),
+    log:
+        "results/logs/figures/tails.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["tails"],
+        data=config["data"],
+    script:
+        "../scripts/plot_tails.py"
