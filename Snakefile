@@ -1,5 +1,6 @@
 # covae: how a convolutional VAE's latent space differs from a plain autoencoder's.
 # This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +27,34 @@ try:  # one line per mistake, naming the key and what it allows
     covae.config.check(config)
 except covae.config.ConfigError as error:
     raise WorkflowError(f"Invalid configuration: {error}") from None
+
+
+def committed_outputs_at_risk():
+    """The study sections a run in the repository itself would change, where the repository
+    holds committed outputs (results/tables tracked by git) that the run would overwrite.
+    """
+    base = Path(workflow.basedir).resolve()
+    if Path.cwd().resolve() != base:
+        return []
+    tracked = subprocess.run(
+        ["git", "-C", str(base), "ls-files", "results/tables"],
+        capture_output=True,
+        text=True,
+    )
+    if tracked.returncode != 0 or not tracked.stdout.strip():
+        return []
+    default = covae.config.parse_numbers(
+        covae.config.read_yaml(base / "config" / "config.yaml")
+    )
+    return covae.config.differs_from_study(config, default)
+
+
+if changed := committed_outputs_at_risk():
+    raise WorkflowError(
+        f"This config differs from config/config.yaml in {', '.join(changed)}, and a run here "
+        "would write its tables, figures and paper over the committed study's. Run it in "
+        "another folder: snakemake -d runs/<name> --configfile ... (git ignores runs/)."
+    )
 
 
 include: "workflow/rules/common.smk"

@@ -545,6 +545,33 @@ def test_a_run_killed_while_training_finishes_when_started_again(tmp_path):
 
 
 @pytest.mark.slow
+def test_another_config_is_refused_where_it_would_overwrite_the_committed_study(tmp_path):
+    repo = copy_workflow(tmp_path / "repo", make=True)
+    committed = repo / "results" / "tables" / "claims.csv"
+    committed.parent.mkdir(parents=True)
+    committed.write_text("the committed study\n")
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t",
+                                                   "commit", "-qm", "the copy"]):  # fmt: skip
+        subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
+    smoke = [sys.executable, "-m", "snakemake", "--dry-run", "--cores", "1"]
+    refused = subprocess.run(
+        [*smoke, "--configfile", "config/smoke.yaml"], cwd=repo, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "differs from config/config.yaml in seeds, data" in refused.stdout + refused.stderr
+    assert "snakemake -d runs/<name>" in refused.stdout + refused.stderr
+    # The same config elsewhere, and the paper's config here, are fine.
+    elsewhere = subprocess.run(
+        [*smoke, "-d", "runs/smoke", "--configfile", "config/smoke.yaml"], cwd=repo,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert elsewhere.returncode == 0, elsewhere.stderr[-2000:]
+    paper = subprocess.run(smoke, cwd=repo, capture_output=True, text=True)
+    assert paper.returncode == 0, paper.stderr[-2000:]
+    assert committed.read_text() == "the committed study\n"
+
+
+@pytest.mark.slow
 def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
     # config/seed_protocol.yaml on the smoke study, its epoch counts shrunk (one per data set
     # for the VAE, as the seed trained its t-set VAE longer).

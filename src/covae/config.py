@@ -244,6 +244,16 @@ def read_yaml(path: str | os.PathLike) -> Any:
         raise ConfigError(f"{path}: not valid YAML at {where}: {error.problem}") from None
 
 
+# The sections that define the study; `resources` and `figures` only size jobs and draw.
+STUDY_SECTIONS = ("seeds", "data", "model", "training", "convergence", "evaluation", "exploration")
+
+
+def differs_from_study(config: Mapping[str, Any], default: Mapping[str, Any]) -> list[str]:
+    """The study-defining sections in which ``config`` differs from the repository's default
+    config (what the committed tables, figures and paper come from)."""
+    return [key for key in STUDY_SECTIONS if config.get(key) != default.get(key)]
+
+
 def check_files(paths: list[str], repository: str | os.PathLike) -> str:
     """What the Snakefile does with ``--configfile paths``, without snakemake: the repository's
     config/config.yaml, each file merged over it, the schema and the cross-key checks. Raises
