@@ -572,6 +572,31 @@ def test_another_config_is_refused_where_it_would_overwrite_the_committed_study(
 
 
 @pytest.mark.slow
+def test_a_second_run_in_another_folder_gives_the_same_bytes(smoke_run, tmp_path):
+    # One run of the smoke study again, elsewhere: its data, codes, decoded images and paths
+    # must equal the smoke run's byte for byte (the same config and seed on the same machine).
+    again = copy_workflow(tmp_path)
+    files = [
+        "results/data/gaussian.npz",
+        "results/latents/gaussian/vae/seed0.npz",
+        "results/reconstructions/gaussian/vae/seed0.npz",
+        "results/paths/gaussian/vae/seed0.npz",
+        "results/models/gaussian/vae/seed0/history.csv",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *files,
+         "--configfile", "config/smoke.yaml"],
+        cwd=again, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in files[:-1]:
+        assert (again / name).read_bytes() == (smoke_run / name).read_bytes(), name
+    # history.csv holds each epoch's seconds; every other column must agree.
+    first, second = (pd.read_csv(root / files[-1]) for root in (smoke_run, again))
+    pd.testing.assert_frame_equal(first.drop(columns="seconds"), second.drop(columns="seconds"))
+
+
+@pytest.mark.slow
 def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
     # config/seed_protocol.yaml on the smoke study, its epoch counts shrunk (one per data set
     # for the VAE, as the seed trained its t-set VAE longer).
