@@ -17,16 +17,14 @@ min_version("8.0")
 configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
-covae.config.parse_numbers(config)  # `--config seeds=[0,1]` passes "0", "1" as strings
-for note in covae.config.drop_other_kinds(config):
-    print(f"covae: {note}", file=sys.stderr)
 try:  # one line per mistake, naming the key and what it allows
-    covae.config.validate(
+    notes = covae.config.prepare(
         config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
     )
-    covae.config.check(config)
 except covae.config.ConfigError as error:
     raise WorkflowError(f"Invalid configuration: {error}") from None
+for note in notes:  # keys of a schedule kind an override replaced
+    print(f"covae: {note}", file=sys.stderr)
 
 
 def committed_outputs_at_risk():
@@ -73,35 +71,16 @@ report: "workflow/report/workflow.rst"
 # Every file of every run is a target too, not only the tables and figures made from them:
 # snakemake skips a missing intermediate file whose readers are up to date, so a deleted
 # decoder.keras or latents .npz would otherwise never be rebuilt.
-RUN_FILES = [
-    "{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
-    "{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
-    "{root}/models/{dataset}/{model}/seed{seed}/history.csv",
-    "{root}/latents/{dataset}/{model}/seed{seed}.npz",
-    "{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
-    "{root}/paths/{dataset}/{model}/seed{seed}.npz",
-    "{root}/metrics/{dataset}/{model}/seed{seed}.json",
-    "{root}/metrics/{dataset}/{model}/seed{seed}.npz",
-]
-REALISM_FILES = [
-    "{root}/realism/{dataset}/{model}/seed{seed}.npz",
-    "{root}/realism/{dataset}/{model}/seed{seed}.json",
-]
-
-
 def run_outputs():
     """The files of every run the default target builds (study, sweep and wide runs)."""
-    runs = [
-        f for pattern in RUN_FILES for f in swept_runs(pattern) + wide_runs(pattern)
-    ]
+    per_run = [*rules.train.output, *rules.encode.output, *rules.evaluate.output]
+    runs = [f for pattern in per_run for f in swept_runs(pattern) + wide_runs(pattern)]
     realism = [
         f
-        for pattern in REALISM_FILES
+        for pattern in rules.realism.output
         for f in runs_of(pattern.replace("{root}", "results")) + wide_runs(pattern)
     ]
-    embeddings = expand(
-        "results/embeddings/{dataset}/{model}.npz", dataset=DATASETS, model=MODELS
-    )
+    embeddings = expand(rules.embed.output[0], dataset=DATASETS, model=MODELS)
     return list(dict.fromkeys(runs + realism + embeddings))
 
 

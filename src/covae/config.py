@@ -254,10 +254,21 @@ def differs_from_study(config: Mapping[str, Any], default: Mapping[str, Any]) ->
     return [key for key in STUDY_SECTIONS if config.get(key) != default.get(key)]
 
 
+def prepare(config: MutableMapping[str, Any], schema_path: str | os.PathLike) -> list[str]:
+    """What the Snakefile does with the merged config, in place: numbers given as strings
+    parsed, keys of a replaced schedule kind dropped (the returned notes say which), then the
+    schema and the cross-key checks (ConfigError on the first mistake)."""
+    parse_numbers(config)
+    notes = drop_other_kinds(config)
+    validate(config, schema_path)
+    check(config)
+    return notes
+
+
 def check_files(paths: list[str], repository: str | os.PathLike) -> str:
     """What the Snakefile does with ``--configfile paths``, without snakemake: the repository's
-    config/config.yaml, each file merged over it, the schema and the cross-key checks. Raises
-    ConfigError (naming the file, line and column of a YAML error); returns a summary line."""
+    config/config.yaml, each file merged over it, then ``prepare``. Raises ConfigError (naming
+    the file, line and column of a YAML error); returns a summary line."""
     from pathlib import Path
 
     from snakemake.utils import update_config
@@ -266,10 +277,7 @@ def check_files(paths: list[str], repository: str | os.PathLike) -> str:
     config = read_yaml(repository / "config" / "config.yaml")
     for path in paths:
         update_config(config, read_yaml(path) or {})
-    config = parse_numbers(config)
-    notes = drop_other_kinds(config)
-    validate(config, repository / "workflow" / "schemas" / "config.schema.yaml")
-    check(config)
+    notes = prepare(config, repository / "workflow" / "schemas" / "config.schema.yaml")
     return "; ".join([*notes, f"valid: config/config.yaml + {' + '.join(paths) or 'nothing'}"])
 
 
