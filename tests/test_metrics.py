@@ -223,8 +223,17 @@ def test_evaluate_run_measures_what_its_data_has():
     result = evaluation.evaluate_run(data, latents, errors, spec, seed=0)
     assert result["reconstruction"]["z_mean"]["max"] == 0
     assert result["reconstruction"]["z_sample"]["mean"] > 0
-    assert set(result["knn"]) == {"z_mean", "z_sample"}
+    assert set(result["knn"]) == {"z_mean", "z_sample", "baseline"}
     assert result["knn"]["z_mean"]["scaled"]["test_accuracy"] > 0.95  # df is an offset in z
+    # The baselines: chance is the majority share of the test rows; the seed's protocol error
+    # of a VAE is its sampled codes' error.
+    heavy = data["factors"][index, 3] == data["factors"][:, 3].min()
+    chance = max(heavy.mean(), 1 - heavy.mean())
+    assert result["knn"]["baseline"]["chance_accuracy"] == pytest.approx(chance)
+    lift = result["knn"]["z_mean"]["scaled"]["lift_over_chance"]
+    assert lift == pytest.approx(result["knn"]["z_mean"]["scaled"]["test_accuracy"] - chance)
+    assert 0 <= result["knn"]["baseline"]["factors_accuracy"] <= 1
+    assert result["reconstruction"]["seed_protocol"] == result["reconstruction"]["z_sample"]
     assert set(result["factors"]["r2_linear"]) == {"var_x", "var_y", "cor", "df"}
     assert result["factors"]["r2_linear"]["cor"] == pytest.approx(1)
     assert result["sizes"] == {"n_train": int((~data["is_test"]).sum()),

@@ -74,25 +74,114 @@ def test_a_level_claim_is_judged_per_model_against_its_band():
     assert by_model.loc["vae", "criterion"] == "0.8 <= value <= 0.9"
 
 
-def test_plane_summaries_take_the_worse_of_the_two_planes():
+def test_the_code_against_the_true_factors_is_a_per_run_difference():
     values = {
-        ("realism.plane_upper.range_var_x", "vae"): [1.0],
-        ("realism.plane_upper.range_var_y", "vae"): [4.0],
-        ("realism.plane_upper.range_cor", "vae"): [0.1],
-        ("realism.plane_lower.range_var_x", "vae"): [2.0],
-        ("realism.plane_lower.range_var_y", "vae"): [3.0],
-        ("realism.plane_lower.range_cor", "vae"): [0.5],
+        ("knn.z_mean.scaled.test_accuracy", "vae"): [0.86, 0.88],
+        ("knn.baseline.factors_accuracy", "vae"): [0.90, 0.87],
     }
-    frame = claims.with_plane_metrics(_frame(values))
-    got = frame.set_index("metric")["value"]
-    assert got[claims.PLANE_RATIO] == pytest.approx(1.5)  # min(4 / 1, 3 / 2)
-    assert got[claims.PLANE_COR] == pytest.approx(0.5)
+    frame = claims.with_derived_metrics(_frame(values))
+    got = frame[frame["metric"] == "knn.z_mean.scaled.minus_factors"]["value"].to_numpy()
+    assert got == pytest.approx([-0.04, 0.01])
+
+
+SETTINGS = load_config("config.yaml")["paper"]["claims"]
+
+
+def _claim(key: str) -> claims.Claim:
+    found = [c for c in claims.seed_claims(SETTINGS) if c.key == key]
+    assert found, key
+    return found[0]
+
+
+def _verdicts(claim: claims.Claim, values: dict, dataset: str = "student_t") -> pd.Series:
+    frame = _frame({(claim.metric, model): v for model, v in values.items()}, dataset)
+    verdicts, _ = claims.judge(frame, [claim], confidence=0.95)
+    return verdicts.set_index("subject")["verdict"]
+
+
+@pytest.mark.parametrize(
+    ("key", "true", "false"),
+    [
+        # Each plane is judged on its own: a good upper plane says nothing of the lower.
+        ("plane_upper_one_variance", [5.0, 6.0, 5.5, 6.2, 5.8], [1.1, 1.3, 1.2, 1.0, 1.4]),
+        ("plane_lower_cor_holds", [0.05, 0.08, 0.06, 0.1, 0.07], [0.9, 1.1, 1.0, 0.8, 1.2]),
+        ("cor_monotone_hull", [0.97, 0.99, 0.98, 0.96, 0.99], [0.3, 0.5, 0.2, 0.6, 0.4]),
+        ("cor_spans_hull", [0.95, 1.0, 0.9, 0.97, 0.93], [0.2, 0.25, 0.3, 0.2, 0.22]),
+        ("unequal_outside", [0.6, 0.65, 0.7, 0.62, 0.66], [0.02, -0.05, 0.01, 0.03, -0.02]),
+        ("cor_one_direction", [0.93, 0.95, 0.94, 0.96, 0.92], [0.3, 0.4, 0.35, 0.3, 0.45]),
+        ("gap_worse_than_hull", [0.2, 0.25, 0.3, 0.22, 0.27], [-0.1, -0.12, -0.08, -0.1, -0.11]),
+        ("df_above_chance", [0.3, 0.32, 0.31, 0.29, 0.3], [-0.05, -0.04, -0.06, -0.05, -0.04]),
+        ("df_as_factors", [0.0, 0.01, -0.005, 0.005, 0.0], [-0.1, -0.12, -0.09, -0.11, -0.1]),
+    ],
+)
+def test_each_new_level_claim_holds_on_true_codes_and_fails_on_false(key, true, false):
+    claim = _claim(key)
+    got = _verdicts(claim, {"vae": true, "ae": false})
+    assert (got["vae"], got["ae"]) == ("holds", "fails")
+
+
+def test_similar_df_accuracy_is_an_equivalence_test():
+    claim = _claim("df_similar")
+    margin = SETTINGS["separability"]["margin"]
+    close = np.array([0.86, 0.87, 0.85, 0.86, 0.87])
+    near = close + [0.002, 0.001, 0.003, 0.002, 0.002]
+    assert _verdicts(claim, {"vae": close, "ae": near})["vae - ae"] == "holds"
+    far = close + 5 * margin + np.array([0.0, 0.001, 0.0, 0.002, 0.001])
+    assert _verdicts(claim, {"vae": close, "ae": far})["vae - ae"] == "fails"
+    # Close on average but too noisy to show it: the interval leaves the margin.
+    noisy = close + [0.05, -0.05, 0.04, -0.04, 0.0]
+    assert _verdicts(claim, {"vae": close, "ae": noisy})["vae - ae"] == "not shown"
+
+
+def test_linear_cka_is_one_for_a_rotated_copy_and_near_zero_for_unrelated_codes():
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(3000, 3)) * np.array([3.0, 1.0, 0.2])
+    rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    assert claims.linear_cka(codes, codes[:, [2, 0, 1]] * [1.0, -2.0, 5.0]) == pytest.approx(1)
+    assert claims.linear_cka(codes, codes @ rotation) > 0.5  # not 1: axes are standardized
+    assert claims.linear_cka(codes, rng.normal(size=(3000, 3))) < 0.01
+
+
+def test_the_same_shape_claim_holds_for_one_cloud_twice_and_fails_for_two_clouds():
+    rng = np.random.default_rng(1)
+    codes = {}
+    for seed in range(5):
+        base = rng.normal(size=(2000, 3)) * np.array([3.0, 1.0, 0.3])
+        relabelled = np.column_stack([base[:, 0] * 2, base[:, 2], base[:, 1] + 0.1])
+        codes[("gaussian", "vae", seed)] = base
+        codes[("gaussian", "ae", seed)] = relabelled  # the same cloud, axes relabelled
+        codes[("student_t", "vae", seed)] = base
+        codes[("student_t", "ae", seed)] = rng.normal(size=(2000, 3))  # unrelated
+    frame = claims.similarity_frame(codes)
+    verdicts, _ = claims.judge(frame, [_claim("same_shape")], confidence=0.95)
+    got = verdicts.set_index("dataset")
+    assert got.loc["gaussian", "verdict"] == "holds"
+    assert got.loc["student_t", "verdict"] == "fails"
+    assert set(got["subject"]) == {claims.BOTH}
+
+
+def test_unequal_variances_outside_is_measured_on_the_codes():
+    from covae.evaluation import exterior_spearman
+
+    rng = np.random.default_rng(2)
+    var_x, var_y = rng.uniform(0.1, 5, 4000), rng.uniform(0.1, 5, 4000)
+    direction = rng.normal(size=(4000, 3))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    outside = direction * (1 + np.abs(var_x - var_y))[:, None]  # far out when unequal
+    factors = np.column_stack([var_x, var_y, np.zeros(4000), np.full(4000, np.inf)])
+    assert exterior_spearman(outside, factors) > 0.9
+    inside = direction * rng.uniform(1, 5, 4000)[:, None]  # distance unrelated to them
+    assert abs(exterior_spearman(inside, factors)) < 0.1
 
 
 def test_the_config_states_every_claim_of_the_issue():
-    keys = {c.key for c in claims.seed_claims(load_config("config.yaml")["paper"]["claims"])}
-    expected = {"ae_lower_error", "ae_heavier_tail", "ae_more_gaps", "vae_realistic_between",
-                "cor_monotone_hull", "df_separable", "plane_var_y", "plane_cor_holds"}  # fmt: skip
+    keys = {c.key for c in claims.seed_claims(SETTINGS)}
+    expected = {"ae_lower_error", "ae_lower_error_sampled", "ae_heavier_tail", "ae_more_gaps",
+                "vae_realistic_between", "vae_realistic_gap", "gap_worse_than_hull",
+                "cor_monotone_hull", "cor_spans_hull", "df_separable", "df_above_chance",
+                "df_as_factors", "df_similar", "plane_upper_one_variance",
+                "plane_lower_one_variance", "plane_upper_cor_holds", "plane_lower_cor_holds",
+                "unequal_outside", "cor_one_direction", "same_shape"}  # fmt: skip
     assert expected <= keys
 
 

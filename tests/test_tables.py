@@ -59,16 +59,20 @@ def test_paired_comparison_uses_the_same_seeds():
 
 
 def test_published_table_sits_beside_our_matching_metric():
-    frame = tables.long_frame(_runs([0.31, 0.33], [0.25, 0.27]))
+    runs = []
+    for seed, (own, perturbed) in enumerate([(0.25, 0.30), (0.27, 0.34)]):
+        errors = {"z_mean": {"mean": own}, "seed_protocol": {"mean": perturbed}}
+        runs.append(("gaussian", "ae", seed, {"reconstruction": errors}))
+    frame = tables.long_frame(runs)
     rows = tables.published(tables.summarize(frame, 0.95)).set_index(
         ["dataset", "model", "quantity"]
     )
     ae = rows.loc[("gaussian", "ae", "mean test reconstruction error")]
-    # Ours is the mean of the AE runs' own metric (0.25, 0.27), beside the seed's number, with
-    # the note saying how the seed measured it differently.
-    assert ae["metric"] == "reconstruction.z_mean.mean"
-    assert ae["ours_mean"] == pytest.approx(0.26)
-    assert "not like for like" in ae["note"]
+    # Ours is measured as the seed measured it (codes plus the VAE's noise), not the AE's own
+    # codes, and the note says so.
+    assert ae["metric"] == "reconstruction.seed_protocol.mean"
+    assert ae["ours_mean"] == pytest.approx(0.32)
+    assert "like for like" in ae["note"]
     assert ae["n"] == 2
     knn = rows.loc[("student_t", "vae", "KNN CV accuracy")]
     assert math.isnan(knn["ours_mean"]) and knn["n"] == 0  # not measured in these runs
@@ -80,6 +84,16 @@ def test_markdown_twin_has_a_row_per_csv_row_and_no_nan_text():
     assert lines[0] == "| metric | mean | n |"
     assert len(lines) == 2 + len(frame)
     assert "0.1235" in lines[2] and "nan" not in lines[3].lower()
+
+
+def test_markdown_writes_large_counts_as_integers():
+    frame = pd.DataFrame(
+        {"quantity": ["images", "share", "big"], "value": [11875.0, 0.25, 1.5e5 + 0.5]}
+    )
+    lines = tables.to_markdown(frame).splitlines()
+    assert lines[2] == "| images | 11,875 |"
+    assert lines[3] == "| share | 0.25 |"
+    assert lines[4] == "| big | 1.5e+05 |"  # not whole: still four digits
 
 
 def test_load_runs_reads_identity_from_the_run_section(tmp_path):

@@ -75,7 +75,7 @@ def test_hull_spline_passes_near_known_points_on_a_curve():
     var_x = rng.choice([1.0, 2.0], 6000)
     var_y = np.where(rng.random(6000) < 0.7, var_x, 3.0)  # 70 % on the isovariance strip
     result = traversals.hull_traversal(
-        codes, var_x, var_y, cor=t, threshold=0.1, bins=12, smoothing=0.001, points=50
+        codes, var_x, var_y, threshold=0.1, bins=12, smoothing=0.001, points=50
     )
     path = result["centre_path"]
     assert path.shape == (50, 3)
@@ -85,20 +85,36 @@ def test_hull_spline_passes_near_known_points_on_a_curve():
     assert nearest.max() < 0.05
     assert np.linalg.norm(path[0] - _curve(np.array([-1.0]))[0]) < 0.3
     assert np.linalg.norm(path[-1] - _curve(np.array([1.0]))[0]) < 0.3
-    assert result["direction"] @ np.array([0, 0, 1.0]) > 0.9  # cor grows along z
+    assert abs(result["direction"] @ np.array([0, 0, 1.0])) > 0.8  # the arc leans towards y
     hull = result["hull_path"]
     assert np.all(np.linalg.norm(hull - path, axis=1) < 0.3)  # the extremes hug the thin curve
     again = traversals.hull_traversal(
-        codes, var_x, var_y, cor=t, threshold=0.1, bins=12, smoothing=0.001, points=50
+        codes, var_x, var_y, threshold=0.1, bins=12, smoothing=0.001, points=50
     )
     np.testing.assert_array_equal(again["hull_path"], hull)
+    # The spline is drawn against its bins: their positions run along the axis in order.
+    assert np.all(np.diff(result["bin_positions"]) > 0)
+    assert result["path_positions"][[0, -1]] == pytest.approx(result["bin_positions"][[0, -1]])
+
+
+def test_hull_direction_is_geometry_whatever_the_factors_do():
+    """The strip is binned along its widest axis: a factor that grows across it instead does
+    not turn the path (the old rule followed cor and so found cor along the path by design)."""
+    rng = np.random.default_rng(11)
+    codes = rng.normal(size=(4000, 3)) * np.array([3.0, 1.0, 0.3])
+    var_x = np.ones(4000)
+    for factor in (codes[:, 0], codes[:, 1], rng.normal(size=4000)):
+        result = traversals.hull_traversal(
+            codes, var_x, var_x + 0 * factor, threshold=0.1, bins=8, smoothing=0.1, points=10
+        )
+        assert abs(result["direction"][0]) > 0.99
 
 
 def test_hull_traversal_says_when_the_strip_is_too_thin():
     codes = np.random.default_rng(1).normal(size=(100, 3))
     with pytest.raises(ValueError, match="raise the threshold"):
         traversals.hull_traversal(
-            codes, np.ones(100), np.full(100, 3.0), codes[:, 0],
+            codes, np.ones(100), np.full(100, 3.0),
             threshold=0.1, bins=10, smoothing=0.1, points=10,
         )  # fmt: skip
 
@@ -129,14 +145,16 @@ def test_bounding_planes_sit_on_top_of_and_under_a_slab():
     assert sorted(offsets) == pytest.approx([-0.5 * slab_normal[2], 0.5 * slab_normal[2]], abs=0.05)
 
 
-def test_plane_path_stays_on_the_plane_and_follows_the_factor():
+def test_plane_path_stays_on_the_plane_and_runs_along_its_widest_axis():
     rng = np.random.default_rng(4)
-    xy = rng.uniform(-2, 2, size=(500, 2))
+    xy = rng.uniform(-2, 2, size=(500, 2)) * np.array([0.3, 1.0])  # widest along y
     codes = np.column_stack([xy, 0.5 * xy[:, 0] + 1])
     normal, offset = traversals.fit_plane(codes)
-    path = traversals.plane_path(codes, normal, offset, factor=xy[:, 1], points=7)
+    path = traversals.plane_path(codes, normal, offset, points=7)
     np.testing.assert_allclose(path @ normal, offset, atol=1e-9)
-    assert np.all(np.diff(path[:, 1]) > 0)  # the factor lives on the second axis
+    assert np.all(np.abs(np.diff(path[:, 1])) > 0.5)  # along y, end to end
+    assert np.ptp(path[:, 0]) < 0.1 * np.ptp(path[:, 1])
+    assert np.ptp(path[:, 1]) == pytest.approx(np.ptp(xy[:, 1]), rel=0.05)
 
 
 def test_bounding_planes_along_a_given_up_direction_hold_its_extremes():
@@ -150,17 +168,17 @@ def test_bounding_planes_along_a_given_up_direction_hold_its_extremes():
         assert np.all(side * heights > 0.8)  # the top (bottom) codes of the cube
 
 
-def test_plane_path_holds_a_second_factor():
+def test_bounding_planes_without_up_use_the_thinnest_axis_with_a_fixed_sign():
     rng = np.random.default_rng(7)
-    xy = rng.uniform(-2, 2, size=(500, 2))
-    codes = np.column_stack([xy, np.zeros(500)])
-    normal, offset = traversals.fit_plane(codes)
-    # The factor grows along x + y; holding x leaves the y direction.
-    path = traversals.plane_path(
-        codes, normal, offset, factor=xy.sum(axis=1), points=5, hold=xy[:, 0]
-    )
-    np.testing.assert_allclose(path[:, 0], path[0, 0], atol=1e-9)
-    assert np.all(np.diff(path[:, 1]) > 0)
+    codes = rng.uniform(-1, 1, size=(20000, 3)) * np.array([2.0, 0.2, 1.0])  # thin along y
+    first = traversals.bounding_planes(codes, cells=6)
+    flipped = traversals.bounding_planes(-codes, cells=6)
+    for name in ("upper", "lower"):
+        assert abs(first[f"{name}_normal"][1]) > 0.99
+    # The same cloud mirrored gives the mirrored planes under the same names.
+    heights = codes[first["upper_rows"], 1]
+    assert np.all(np.sign(heights) == np.sign(heights[0]))
+    np.testing.assert_array_equal(np.sort(first["upper_rows"]), np.sort(flipped["lower_rows"]))
 
 
 def test_gap_path_crosses_the_empty_region_between_two_clouds():
@@ -199,7 +217,13 @@ def test_every_3d_traversal_is_the_same_for_the_same_codes():
         np.testing.assert_array_equal(first[name], second[name])
     hull = first["hull"]
     assert hull.shape == (explore["hull"]["points"], 3)
-    assert hull[-1, 1] > hull[0, 1]  # the hull path runs towards higher cor (axis 1 here)
+    # The strip (var_x = var_y: axis 0 near 0) is widest along its two other axes; the path
+    # runs along it from one end to the other.
+    assert np.ptp(hull[:, 1:], axis=0).max() > 0.5 * np.ptp(codes[:, 1:], axis=0).min()
+    centre = codes.mean(axis=0)
+    near = first["near_hull"]
+    ratio = np.linalg.norm(near - centre, axis=1) / np.linalg.norm(hull - centre, axis=1)
+    np.testing.assert_allclose(ratio, 1 + explore["hull"]["outside"])
 
 
 def test_embedding_views_are_seeded_and_separate_clusters():

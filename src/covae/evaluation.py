@@ -30,7 +30,7 @@ HEADLINE_METRICS = {
     "factors.dci.disentanglement": "DCI disentanglement",
     "factors.dci.informativeness": "DCI informativeness (R$^2$)",
     "density.nn_ratio": "NN ratio (1 = uniform fill)",
-    "density.gap_fraction": "gap fraction of the hull",
+    "density.gap_fraction": "empty share of the convex hull",
     "realism.interpolation.median_residual_between": "realism residual between codes",
 }
 
@@ -77,13 +77,19 @@ def factor_columns(factors: np.ndarray) -> list[int]:
 def reconstruction_errors(
     images: np.ndarray, reconstructions: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Per test image and code kind, the Frobenius error (``reconstructions`` holds ``index``)."""
+    """Per test image and code kind, the Frobenius error (``reconstructions`` holds ``index``).
+
+    ``seed_protocol`` is the seed study's measurement: the VAE decoded from sampled codes, the
+    AE from its codes plus that VAE's noise (a ``seed_protocol`` reconstruction)."""
     index = reconstructions["index"]
-    return {
+    errors = {
         kind: metrics.frobenius_errors(images[index], reconstructions[kind])
-        for kind in CODES
+        for kind in (*CODES, "seed_protocol")
         if kind in reconstructions
     }
+    if "z_sample" in errors:
+        errors["seed_protocol"] = errors["z_sample"]
+    return errors
 
 
 def training_summary(history: pd.DataFrame) -> dict[str, float]:
@@ -99,6 +105,18 @@ def training_summary(history: pd.DataFrame) -> dict[str, float]:
     if "val_excess" in history:
         summary["val_excess_kept"] = float(kept["val_excess"])
     return summary
+
+
+def exterior_spearman(codes: np.ndarray, factors: np.ndarray) -> float:
+    """Spearman correlation of |var_x - var_y| with each code's distance from the cloud's centre
+    (every image; axes standardized, as an AE axis has no natural scale): positive when the
+    unequal variances lie on the outside of the cloud (the seed's reading of its figures)."""
+    from scipy.stats import spearmanr
+
+    standard = (codes - codes.mean(axis=0)) / codes.std(axis=0)
+    distance = np.linalg.norm(standard, axis=1)
+    unequal = np.abs(factors[:, 0] - factors[:, 1])
+    return float(spearmanr(unequal, distance).statistic)
 
 
 def evaluate_run(
@@ -144,6 +162,25 @@ def evaluate_run(
             }
             for kind in code_kinds(latents)
         }
+        # What the accuracy means: the majority class's share of the test set (chance), and a
+        # KNN given the true var_x, var_y, cor instead of a code (df is drawn from var_x + var_y
+        # and noise, so these alone predict it this well; a code can add what the tails show).
+        shown = [names.index(f) for f in ("var_x", "var_y", "cor")]
+        known_factors = metrics.knn_separability(
+            known[train][:, shown], heavy[train], known[test][:, shown], heavy[test],
+            k_values=spec.k_values, folds=spec.folds, fixed_k=spec.fixed_k, scaled=True,
+            seed=random_state,
+        )  # fmt: skip
+        chance = float(max(heavy[test].mean(), 1 - heavy[test].mean()))
+        result["knn"]["baseline"] = {
+            "chance_accuracy": chance,
+            "factors_accuracy": known_factors["test_accuracy"],
+            "factors_f1": known_factors["test_f1"],
+        }
+        for kind in code_kinds(latents):
+            result["knn"][kind]["scaled"]["lift_over_chance"] = (
+                result["knn"][kind]["scaled"]["test_accuracy"] - chance
+            )
 
     codes = latents["z_mean"].astype(np.float64)
     split = (codes[train], known[train], codes[test], known[test])
@@ -157,6 +194,7 @@ def evaluate_run(
         "mig_per_factor": dict(zip(names, map(float, gaps), strict=True)),
         "dci": disentanglement.dci(*split, trees=spec.dci_trees, seed=random_state),
     }
+    result["factors"]["spearman_exterior"] = exterior_spearman(codes, factors)
     result["density"] = metrics.latent_density(
         codes, probes=spec.probes, gap_quantile=spec.gap_quantile, seed=random_state
     )

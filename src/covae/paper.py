@@ -116,6 +116,17 @@ def study_table(
         ("interpolation.steps", config["exploration"]["interpolation"]["steps"], "points/line"),
         ("realism.sample", config["exploration"]["realism"]["sample"], "reconstructions fitted"),
         ("hull.threshold", config["exploration"]["hull"]["threshold"], "|var_x - var_y| strip"),
+        ("hull.outside", config["exploration"]["hull"]["outside"], "near-hull step, of distance"),
+        (
+            "evaluation.gap_expected",
+            1 - config["evaluation"]["density"]["gap_quantile"],
+            "gap fraction of a uniform fill of the hull",
+        ),
+        (
+            "claims.separability.margin",
+            config["paper"]["claims"]["separability"]["margin"],
+            "equivalence margin of df accuracy",
+        ),
         ("wide.latent_dim", config["exploration"]["wide"]["latent_dim"], "the wider code"),
         ("wide.seeds", len(config["exploration"]["wide"]["seeds"]), "seeds of the wider code"),
     ]
@@ -261,6 +272,34 @@ class Tables:
             (frame["metric"] == "training.reference_distance") & (frame["mean"] > tolerance)
         ]
         return [f"{row.dataset} {row.model}" for row in far.itertuples()]
+
+    def verdict(self, claim: str, dataset: str, subject: str) -> str:
+        """The verdict of one claim row ("not judged" where the claims table has none)."""
+        frame = self.frames["claims"]
+        rows = frame[(frame["claim"] == claim) & (frame["dataset"] == dataset)
+                     & (frame["subject"] == subject)]  # fmt: skip
+        return str(rows["verdict"].iloc[0]) if len(rows) else "not judged"
+
+    def claims_by_verdict(self) -> dict[str, list[str]]:
+        """Each verdict (holds, fails, not shown) with the claims that got it, one entry per
+        claim and subject: "key (data sets)" where it got the verdict on several."""
+        frame = self.frames["claims"]
+        verdict = frame["verdict"].str.replace(r" \(one seed\)", "", regex=True)
+        grouped: dict[str, list[str]] = {}
+        for (kind, key, subject), block in frame.groupby([verdict, "claim", "subject"], sort=False):
+            where = ", ".join(block["dataset"])
+            grouped.setdefault(kind, []).append(f"{key} ({subject}; {where})")
+        return grouped
+
+    def by_setting(self, table: str, metrics: Sequence[str], keys: Sequence[str]) -> str:
+        """A Markdown table of ``table`` with one row per metric and one column per combination
+        of ``keys`` (e.g. latent dim, data set, model), holding the means."""
+        frame = self.frames[table]
+        frame = frame[frame["metric"].isin(metrics)]
+        wide = frame.pivot_table(index="metric", columns=list(keys), values="mean", sort=False)
+        wide = wide.reindex([m for m in metrics if m in wide.index])
+        wide.columns = [" ".join(str(part) for part in column) for column in wide.columns]
+        return to_markdown(wide.reset_index(), number=fmt).rstrip("\n")
 
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""

@@ -157,7 +157,8 @@ MODEL_COLOURS = {"vae": "#1b7837", "ae": "#762a83"}
 def reconstruction_error_distributions(errors, *, title: str) -> Figure:
     """Per-image test errors of every run: densities on a log axis (left) and survival
     functions (right, the tails). ``errors`` has columns model, seed, code, error; each run is
-    one thin line, VAE and AE in their colours, sampled VAE codes dashed."""
+    one thin line, VAE and AE in their colours, perturbed codes dashed (the VAE's samples, the
+    AE's codes plus that noise: the seed's protocol)."""
     positive = errors["error"][errors["error"] > 0]
     bins = np.geomspace(positive.min(), errors["error"].max(), 60)
     with plt.rc_context(STYLE):
@@ -165,7 +166,7 @@ def reconstruction_error_distributions(errors, *, title: str) -> Figure:
         for (model, code, seed), run in errors.groupby(["model", "code", "seed"], sort=False):
             style = {
                 "color": MODEL_COLOURS[model],
-                "linestyle": "--" if code == "z_sample" else "-",
+                "linestyle": "-" if code == "z_mean" else "--",
                 "linewidth": 0.9,
                 "alpha": 0.8,
             }

@@ -176,7 +176,22 @@ def assess_run(
     if "hull" in traversals:  # the seed: cor runs from most negative to most positive
         fitted_cor = arrays["hull_factors"][:, 2]
         rho = spearmanr(np.arange(fitted_cor.size), fitted_cor).statistic
-        summary["hull"]["spearman_cor"] = float(rho) if np.isfinite(rho) else 0.0
+        rho = float(rho) if np.isfinite(rho) else 0.0
+        # The path's direction is geometry's (either way round): monotone is |rho|, and how
+        # much of the data's correlations it spans is its fitted range over theirs.
+        summary["hull"].update(
+            spearman_cor=rho,
+            spearman_abs_cor=abs(rho),
+            cor_span=float(np.ptp(fitted_cor) / np.ptp(data["factors"][:, 2])),
+        )
+    if {"gap", "near_hull"} <= set(traversals):  # the seed: bad in the gaps, fine by the hull
+        summary["gap"]["minus_near_hull"] = (
+            summary["gap"]["median_residual"] - summary["near_hull"]["median_residual"]
+        )
+    for name in ("plane_upper", "plane_lower"):  # the seed: one variance changes, one holds
+        if name in traversals:
+            ranges = sorted((summary[name]["range_var_x"], summary[name]["range_var_y"]))
+            summary[name]["variance_ratio"] = float(ranges[1] / max(ranges[0], 1e-12))
     summary["interpolation"].update(
         {
             "median_residual_ends": float(np.median(ends)),

@@ -68,34 +68,36 @@ def latent_grids(
     return grids
 
 
-def factor_direction(codes: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """Unit vector of the code space along which ``factor`` grows fastest in a linear fit."""
-    centred = codes - codes.mean(axis=0)
-    coefficients, *_ = np.linalg.lstsq(centred, factor - factor.mean(), rcond=None)
-    return coefficients / np.linalg.norm(coefficients)
+def principal_axes(codes: np.ndarray) -> np.ndarray:
+    """The principal axes of ``codes`` (rows, widest first), each signed so that its largest
+    coordinate is positive: the same cloud gives the same axes whatever the SVD's sign."""
+    _, _, axes = np.linalg.svd(codes - codes.mean(axis=0), full_matrices=False)
+    signs = np.sign(axes[np.arange(len(axes)), np.argmax(np.abs(axes), axis=1)])
+    return axes * signs[:, None]
 
 
 def hull_traversal(
     codes: np.ndarray,
     var_x: np.ndarray,
     var_y: np.ndarray,
-    cor: np.ndarray,
     *,
     threshold: float,
     bins: int,
     smoothing: float,
     points: int,
 ) -> dict[str, np.ndarray]:
-    """The seed study's spline along the isovariance strip, derived by rule.
+    """The seed study's spline along the hull of the isovariance strip, from geometry alone.
 
-    Codes with ``|var_x - var_y| < threshold`` form the strip. They are binned along the code
-    direction most correlated with ``cor``; each bin gives its centre (mean code) and its
-    extreme point (the strip code farthest from that centre across the direction: on the
-    cloud's hull). A
-    ``scipy.interpolate.UnivariateSpline`` per coordinate, over the bins' positions along that
-    direction with smoothing ``smoothing * bins * variance of the coordinate`` (scale-free: 0
-    interpolates, larger values straighten), is sampled at ``points`` evenly spaced
-    positions, once through the centres and once through the extremes (the hull path).
+    Codes with ``|var_x - var_y| < threshold`` form the strip (the seed's definition). They are
+    binned along the strip's widest principal axis, not along any factor, so a factor that
+    turns out to run along the path is a finding, not a choice. Each bin gives its centre
+    (mean code) and its extreme point (the strip code farthest from that centre across the
+    axis: on the cloud's hull). A ``scipy.interpolate.UnivariateSpline`` per coordinate, over
+    the bins' positions along the axis with smoothing ``smoothing * bins * variance of the
+    coordinate`` (scale-free: 0 interpolates, larger values straighten), is sampled at
+    ``points`` evenly spaced positions, once through the centres and once through the extremes
+    (the hull path). ``bin_positions`` and ``path_positions`` place the bins and the samples
+    along the axis, to draw the spline against the points it was fitted to.
     """
     from scipy.interpolate import UnivariateSpline
 
@@ -106,7 +108,7 @@ def hull_traversal(
             "raise the threshold or lower the bins"
         )
     inside = codes[strip]
-    direction = factor_direction(inside, cor[strip])
+    direction = principal_axes(inside)[0]
     position = (inside - inside.mean(axis=0)) @ direction
     edges = np.quantile(position, np.linspace(0, 1, bins + 1))
     which = np.clip(np.searchsorted(edges, position, side="right") - 1, 0, bins - 1)
@@ -135,6 +137,9 @@ def hull_traversal(
     centres, extremes = np.array(centres), np.array(extremes)
     return {
         "direction": direction,
+        "strip_rows": np.flatnonzero(strip),
+        "bin_positions": where,
+        "path_positions": samples,
         "bin_centres": centres,
         "bin_extremes": extremes,
         "centre_path": spline(centres),
@@ -155,17 +160,17 @@ def bounding_planes(
 ) -> dict[str, np.ndarray]:
     """Planes fitted to the codes on top of and under the cloud (the seed's two planes).
 
-    "Up" is ``up`` (the seed's: the code direction of cor, so that the planes hold the codes of
-    the most positive and the most negative correlation) or, without it, the cloud's thinnest
-    principal axis. Over a ``cells`` x ``cells`` grid of the two leading principal axes
-    across "up", each occupied cell gives its highest and its lowest code; a least-squares
-    plane is fitted through each set. Returns the planes (``upper_normal``, ``upper_offset``,
-    ...) and the rows of the extreme codes behind them.
+    "Up" is the cloud's thinnest principal axis (what the study uses: geometry alone) or a
+    given ``up`` (the seed chose the code direction of cor, so that its planes held the codes
+    of the most positive and the most negative correlation). Over a ``cells`` x ``cells`` grid
+    of the two leading principal axes across "up", each occupied cell gives its highest and
+    its lowest code; a least-squares plane is fitted through each set. Returns the planes
+    (``upper_normal``, ``upper_offset``, ...) and the rows of the extreme codes behind them.
     """
     centre = codes.mean(axis=0)
     centred = codes - centre
     if up is None:
-        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        axes = principal_axes(codes)
     else:
         up = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
         across = centred - np.outer(centred @ up, up)
@@ -195,23 +200,12 @@ def _in_plane(direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
     return direction / np.linalg.norm(direction)
 
 
-def plane_path(
-    codes: np.ndarray,
-    normal: np.ndarray,
-    offset: float,
-    factor: np.ndarray,
-    points: int,
-    hold: np.ndarray | None = None,
-) -> np.ndarray:
-    """A straight path on a plane through ``codes`` (its extreme codes), along the in-plane
-    direction in which ``factor`` grows, spanning the codes' extent that way. With ``hold`` (a
-    second factor of the same codes), the direction is made orthogonal to the one in which
-    ``hold`` grows, so that to first order ``hold`` stays constant along the path."""
+def plane_path(codes: np.ndarray, normal: np.ndarray, offset: float, points: int) -> np.ndarray:
+    """A straight path on a plane through ``codes`` (its extreme codes), along their widest
+    in-plane principal axis, spanning their extent that way: chosen by geometry alone, so what
+    the factors do along it is measured, not built in."""
     projected = codes - np.outer(codes @ normal - offset, normal)
-    direction = _in_plane(factor_direction(projected, factor), normal)
-    if hold is not None:
-        kept = _in_plane(factor_direction(projected, hold), normal)
-        direction = _in_plane(direction - (direction @ kept) * kept, normal)
+    direction = _in_plane(principal_axes(projected)[0], normal)
     centre = projected.mean(axis=0)
     along = (projected - centre) @ direction
     t = np.linspace(along.min(), along.max(), points)
@@ -240,31 +234,37 @@ def gap_path(codes: np.ndarray, probes: np.ndarray, points: int) -> dict[str, np
 
 
 # The traversals of a 3-D code space, in the order figures and tables list them.
-TRAVERSALS_3D = ("hull", "plane_upper", "plane_lower", "gap")
+TRAVERSALS_3D = ("hull", "near_hull", "plane_upper", "plane_lower", "gap")
+
+
+def outward(codes: np.ndarray, points: np.ndarray, fraction: float) -> np.ndarray:
+    """``points`` moved away from the cloud's centre by ``fraction`` of their distance from it:
+    for points on the hull, codes just outside the cloud (the seed's near-hull perturbations)."""
+    centre = codes.mean(axis=0)
+    return centre + (1.0 + fraction) * (points - centre)
 
 
 def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict[str, np.ndarray]:
-    """The hull spline, the two bounding-plane paths and the gap path of one code cloud, with
+    """The hull spline and its copy just outside the cloud, the two bounding-plane paths and the
+    gap path of one code cloud, with
     the ``exploration`` section of the config; factors are (N, 4) var_x, var_y, cor, df."""
     from covae.metrics import uniform_in_hull
 
-    var_x, var_y, cor = factors[:, 0], factors[:, 1], factors[:, 2]
+    var_x, var_y = factors[:, 0], factors[:, 1]
     hull = explore["hull"]
-    paths = {
-        "hull": hull_traversal(
-            codes, var_x, var_y, cor, threshold=hull["threshold"], bins=hull["bins"],
-            smoothing=hull["smoothing"], points=hull["points"],
-        )["hull_path"]
-    }  # fmt: skip
-    # The seed's planes: on top of and under the cloud along the code direction of cor (the
-    # most positive and the most negative correlations), each traversed where var_y grows
-    # while var_x holds.
-    planes = bounding_planes(codes, explore["planes"]["cells"], up=factor_direction(codes, cor))
+    on_hull = hull_traversal(
+        codes, var_x, var_y, threshold=hull["threshold"], bins=hull["bins"],
+        smoothing=hull["smoothing"], points=hull["points"],
+    )["hull_path"]  # fmt: skip
+    paths = {"hull": on_hull, "near_hull": outward(codes, on_hull, hull["outside"])}
+    # The seed's two planes, on top of and under the cloud: here "up" is the cloud's thinnest
+    # principal axis and each plane is walked along its widest axis, so no factor chooses them.
+    planes = bounding_planes(codes, explore["planes"]["cells"])
     for side in ("upper", "lower"):
         rows = planes[f"{side}_rows"]
         paths[f"plane_{side}"] = plane_path(
             codes[rows], planes[f"{side}_normal"], float(planes[f"{side}_offset"]),
-            var_y[rows], explore["planes"]["points"], hold=var_x[rows],
+            explore["planes"]["points"],
         )  # fmt: skip
     gap = explore["gap"]
     probes = uniform_in_hull(codes, gap["probes"], gap["seed"])

@@ -10,6 +10,7 @@ rule claims:
         code=code_of("make_claims.py"),
         metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
         realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
+        latents=runs_of("results/latents/{dataset}/{model}/seed{seed}.npz"),
     output:
         verdicts=report("results/tables/claims.csv", category="Claims"),
         markdown="results/tables/claims.md",
@@ -93,6 +94,7 @@ rule paper:
         convergence=str(
             Path(workflow.basedir) / "results/tables/convergence_summary.csv"
         ),
+        convergence_figure=str(Path(workflow.basedir) / "figures/convergence.png"),
         datasets=DATASETS,
         models=MODELS,
     script:

@@ -32,6 +32,15 @@ rule encode:
         data="results/data/{dataset}.npz",
         encoder="{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
         decoder="{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
+        # The AE is also decoded from its codes plus the same seed's VAE noise (the seed's
+        # measurement protocol), so it waits for the VAE's codes.
+        vae_latents=lambda wildcards: (
+            [
+                f"{wildcards.root}/latents/{wildcards.dataset}/vae/seed{wildcards.seed}.npz"
+            ]
+            if wildcards.model == "ae"
+            else []
+        ),
     output:
         latents="{root}/latents/{dataset}/{model}/seed{seed}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",

@@ -1,11 +1,20 @@
 """Write results/tables/claims.{csv,md} (a verdict per claim, data set and subject) and
 claims_seeds.csv (the per-seed values behind each verdict)."""
 
+from pathlib import Path
+
+import pandas as pd
+
 from covae import claims, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
 runs = tables.load_run_files(snakemake.input.metrics, snakemake.input.realism)
-frame = claims.with_plane_metrics(tables.long_frame(runs))
+codes = {}
+for path in map(Path, snakemake.input.latents):  # .../latents/{dataset}/{model}/seed{seed}.npz
+    key = (path.parent.parent.name, path.parent.name, int(path.stem.removeprefix("seed")))
+    codes[key] = io.load_arrays(path)["z_mean"]
+frame = claims.with_derived_metrics(tables.long_frame(runs))
+frame = pd.concat([frame, claims.similarity_frame(codes)], ignore_index=True)
 verdicts, seeds = claims.judge(
     frame, claims.seed_claims(snakemake.params.claims), snakemake.params.confidence
 )

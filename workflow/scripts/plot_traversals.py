@@ -11,10 +11,10 @@ paths = io.load_arrays(snakemake.input.paths)
 var_x, var_y, cor, _ = data["factors"].T
 name = f"{wildcards.dataset}, {wildcards.model.upper()}"
 figures = {
-    "hull": (cor, "cor", {"hull spline": "hull"},
-             f"{name}: spline along the isovariance strip's hull, in the direction of cor"),
+    "hull": (cor, "cor", {"hull spline": "hull", "just outside the hull": "near_hull"},
+             f"{name}: spline along the hull of the isovariance strip (its widest axis)"),
     "plane": (var_y, "var_y", {"upper plane": "plane_upper", "lower plane": "plane_lower"},
-              f"{name}: paths on the planes bounding the cloud, where var_y grows"),
+              f"{name}: paths on the planes bounding the cloud, along their widest axis"),
     "gap": (cor, "cor", {"gap": "gap"}, f"{name}: a line through the largest empty region"),
     "trajectories": (cor, "cor", {"extreme cor": "correlation_line", "rotation": "rotation"},
                      f"{name}: extreme-cor line and rotation"),

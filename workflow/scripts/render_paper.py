@@ -1,5 +1,6 @@
 """Render results/paper.md and results/paper.html from the template and the tables."""
 
+import os
 from pathlib import Path
 
 from covae import io, logs, paper
@@ -7,13 +8,16 @@ from covae import io, logs, paper
 log = logs.setup(snakemake.log[0])
 folder = Path(snakemake.params.tables)
 names = [Path(path).stem for path in snakemake.input.tables]
+markdown = Path(snakemake.output.markdown)
+# The committed convergence figure lives in the repository, wherever this run's folder is.
+convergence_figure = Path(os.path.relpath(snakemake.params.convergence_figure, markdown.parent))
 text = paper.render_markdown(
     snakemake.input.template,
     t=paper.Tables(folder, names, extra={"convergence_summary": snakemake.params.convergence}),
     datasets=snakemake.params.datasets,
     models=snakemake.params.models,
+    convergence_figure=convergence_figure.as_posix(),
 )
-markdown = Path(snakemake.output.markdown)
 io.save_text(markdown, text)
 io.save_text(snakemake.output.html, paper.to_html(text, markdown.parent, title="covae"))
 log.info("rendered %s (%d characters) and %s", markdown, len(text), snakemake.output.html)
