@@ -181,6 +181,19 @@ def test_bounding_planes_without_up_use_the_thinnest_axis_with_a_fixed_sign():
     np.testing.assert_array_equal(np.sort(first["upper_rows"]), np.sort(flipped["lower_rows"]))
 
 
+def test_variance_line_swaps_var_x_and_var_y_at_one_correlation():
+    scales, cors = np.array([0.1, 0.3, 0.5]), np.array([-0.35, -0.05, 0.05, 0.45])
+    grid = np.array(np.meshgrid(scales, scales, cors, indexing="ij")).reshape(3, -1).T
+    factors = np.column_stack([grid, np.full(len(grid), np.inf)])
+    first, last = traversals.variance_swap_pair(factors)
+    assert tuple(factors[first, :3]) == (0.5, 0.1, factors[first, 2])
+    assert tuple(factors[last, :3]) == (0.1, 0.5, factors[first, 2])
+    assert abs(factors[first, 2]) == 0.05  # the cor nearest 0
+    with pytest.raises(ValueError, match="no image"):
+        missing = np.isclose(factors[:, 0], 0.1) & np.isclose(factors[:, 1], 0.5)
+        traversals.variance_swap_pair(factors[~missing])
+
+
 def test_gap_path_crosses_the_empty_region_between_two_clouds():
     rng = np.random.default_rng(5)
     left = rng.normal(size=(1500, 3)) * 0.3 + np.array([-2.0, 0, 0])
@@ -212,7 +225,7 @@ def test_every_3d_traversal_is_the_same_for_the_same_codes():
     explore = load_config("config.yaml")["exploration"]
     first = traversals.traversals_3d(codes, factors, explore)
     second = traversals.traversals_3d(codes, factors, explore)
-    assert list(first) == list(traversals.TRAVERSALS_3D)
+    assert list(first) == [*traversals.TRAVERSALS_3D, "hull_bins"]
     for name in first:
         np.testing.assert_array_equal(first[name], second[name])
     hull = first["hull"]

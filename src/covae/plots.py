@@ -152,6 +152,8 @@ def training_curves(history, *, title: str) -> Figure:
 
 
 MODEL_COLOURS = {"vae": "#1b7837", "ae": "#762a83"}
+# The paths drawn on one latent cloud, in order.
+PATH_COLOURS = ("crimson", "black", "royalblue")
 
 
 def reconstruction_error_distributions(errors, *, title: str) -> Figure:
@@ -340,27 +342,36 @@ def realism_summary(along, sets, *, title: str) -> Figure:
     return fig
 
 
-def latent_3d(codes: np.ndarray, colour: np.ndarray, label: str, *, title: str) -> Figure:
-    """The first three code axes in 3-D, coloured by one factor, with the cloud's projections
-    drawn in grey on the three back walls."""
+def latent_3d(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str) -> Figure:
+    """The seed's two triptychs of the first three code axes: one column per factor of
+    ``colours`` (name -> value per code); the top row with the cloud's projections drawn in
+    grey on the three back walls (seen from azimuth 45), the bottom row the points alone
+    (seen from azimuth 120)."""
     x, y, z = (codes[:, k] for k in range(3))
+    low, high = codes[:, :3].min(axis=0), codes[:, :3].max(axis=0)
+    shadow = {"s": 0.5, "color": "0.75", "alpha": 0.3, "linewidths": 0, "rasterized": True}
     with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
-        ax = fig.add_subplot(projection="3d")
-        low, high = codes[:, :3].min(axis=0), codes[:, :3].max(axis=0)
-        shadow = {"s": 0.5, "color": "0.75", "alpha": 0.3, "linewidths": 0, "rasterized": True}
-        ax.scatter(x, y, np.full_like(z, low[2]), **shadow)
-        ax.scatter(x, np.full_like(y, high[1]), z, **shadow)
-        ax.scatter(np.full_like(x, low[0]), y, z, **shadow)
-        points = ax.scatter(x, y, z, c=colour, s=1.5, cmap="viridis", linewidths=0, rasterized=True)
-        ax.set_xlim(low[0], high[0])
-        ax.set_ylim(low[1], high[1])
-        ax.set_zlim(low[2], high[2])
-        ax.set_xlabel("z0")
-        ax.set_ylabel("z1")
-        ax.set_zlabel("z2")
-        fig.colorbar(points, ax=ax, label=label, shrink=0.6)
-        fig.suptitle(f"{title}: codes in 3-D, projections on the walls")
+        fig = plt.figure(figsize=(4.2 * len(colours), 8.0), layout="constrained")
+        for row, (walls, azimuth) in enumerate(((True, 45), (False, 120))):
+            for column, (label, colour) in enumerate(colours.items()):
+                ax = fig.add_subplot(2, len(colours), row * len(colours) + column + 1,
+                                     projection="3d")  # fmt: skip
+                if walls:
+                    ax.scatter(x, y, np.full_like(z, low[2]), **shadow)
+                    ax.scatter(x, np.full_like(y, high[1]), z, **shadow)
+                    ax.scatter(np.full_like(x, low[0]), y, z, **shadow)
+                points = ax.scatter(x, y, z, c=colour, s=1.0, cmap="viridis", linewidths=0,
+                                    rasterized=True)  # fmt: skip
+                ax.view_init(elev=20, azim=azimuth)
+                ax.set_xlim(low[0], high[0])
+                ax.set_ylim(low[1], high[1])
+                ax.set_zlim(low[2], high[2])
+                ax.set_xlabel("z0")
+                ax.set_ylabel("z1")
+                ax.set_zlabel("z2")
+                ax.set_title(f"coloured by {label}" + (", wall projections" if walls else ""))
+                fig.colorbar(points, ax=ax, label=label, shrink=0.5, pad=0.1)
+        fig.suptitle(f"{title}: codes in 3-D")
     return fig
 
 
@@ -397,9 +408,11 @@ def traversal(
     *,
     title: str,
     insets: bool = False,
+    points: Mapping[str, np.ndarray] | None = None,
 ) -> Figure:
-    """Paths through the latent cloud and what they decode to. Top: the codes on the cloud's
-    two leading principal axes, coloured by ``label``, each path drawn with numbered steps
+    """Paths through the latent cloud and what they decode to (``points``: named sets of codes
+    marked on the cloud, such as the bin points a spline was fitted to). Top: the codes on the
+    cloud's two leading principal axes, coloured by ``label``, each path drawn with numbered steps
     (with ``insets``, each decoded image also sits beside its code on the cloud, joined to it,
     as in the seed's ``plot_data_and_generated_images``; the path is drawn over them).
     Below: one row of decoded images per path (``paths``
@@ -420,13 +433,18 @@ def traversal(
         grid = fig.add_gridspec(1 + len(paths), steps, height_ratios=[4.0] + [1.0] * len(paths))
         cloud = fig.add_subplot(grid[0, :])
         flat = project(codes)
-        points = cloud.scatter(flat[:, 0], flat[:, 1], c=colour, s=1, cmap="viridis",
-                               linewidths=0, alpha=0.5, rasterized=True)  # fmt: skip
-        fig.colorbar(points, ax=cloud, label=label)
+        scattered = cloud.scatter(flat[:, 0], flat[:, 1], c=colour, s=1, cmap="viridis",
+                                  linewidths=0, alpha=0.5, rasterized=True)  # fmt: skip
+        fig.colorbar(scattered, ax=cloud, label=label)
+        for name, marked in (points or {}).items():
+            flat_marked = project(marked)
+            cloud.scatter(flat_marked[:, 0], flat_marked[:, 1], marker="x", s=30, color="orange",
+                          linewidths=1.2, label=name, zorder=7)  # fmt: skip
         for row, (name, (path, images)) in enumerate(paths.items(), start=1):
             line = project(path)
             # The line on top of everything, so the images beside it never hide it.
-            cloud.plot(line[:, 0], line[:, 1], "o-", color="crimson" if row == 1 else "black",
+            colour_of_path = PATH_COLOURS[(row - 1) % len(PATH_COLOURS)]
+            cloud.plot(line[:, 0], line[:, 1], "o-", color=colour_of_path,
                        markersize=3, linewidth=1.2, label=name, zorder=5)  # fmt: skip
             for step in (0, len(line) - 1):
                 cloud.annotate(str(step + 1), line[step], fontsize=7, zorder=6)

@@ -28,7 +28,7 @@ _MAX_ABS_COR = 0.999
 _DF_BOUNDS = (1.0, 1000.0)
 _DF_START = 10.0
 # Decoded traversals (covae.traversals.paths_of) that get fitted when a run has them.
-TRAVERSALS = ("correlation_line", "rotation", *TRAVERSALS_3D)
+TRAVERSALS = ("correlation_line", "variance_line", "rotation", *TRAVERSALS_3D)
 # The fitted factors every heatmap has (df only on the Student-t set).
 FITTED = ("var_x", "var_y", "cor")
 

@@ -246,16 +246,18 @@ def outward(codes: np.ndarray, points: np.ndarray, fraction: float) -> np.ndarra
 
 def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict[str, np.ndarray]:
     """The hull spline and its copy just outside the cloud, the two bounding-plane paths and the
-    gap path of one code cloud, with
+    gap path of one code cloud (the names of ``TRAVERSALS_3D``), and ``hull_bins``, the bin
+    points the hull spline was fitted to; with
     the ``exploration`` section of the config; factors are (N, 4) var_x, var_y, cor, df."""
     from covae.metrics import uniform_in_hull
 
     var_x, var_y = factors[:, 0], factors[:, 1]
     hull = explore["hull"]
-    on_hull = hull_traversal(
+    strip = hull_traversal(
         codes, var_x, var_y, threshold=hull["threshold"], bins=hull["bins"],
         smoothing=hull["smoothing"], points=hull["points"],
-    )["hull_path"]  # fmt: skip
+    )  # fmt: skip
+    on_hull = strip["hull_path"]
     paths = {"hull": on_hull, "near_hull": outward(codes, on_hull, hull["outside"])}
     # The seed's two planes, on top of and under the cloud: here "up" is the cloud's thinnest
     # principal axis and each plane is walked along its widest axis, so no factor chooses them.
@@ -269,6 +271,7 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     gap = explore["gap"]
     probes = uniform_in_hull(codes, gap["probes"], gap["seed"])
     paths["gap"] = gap_path(codes, probes, gap["points"])["path"]
+    paths["hull_bins"] = strip["bin_extremes"]  # the points the hull spline was fitted to
     return paths
 
 
@@ -286,6 +289,23 @@ def extreme_correlation_pair(factors: np.ndarray, rows: np.ndarray) -> tuple[int
     candidates = matched[np.isclose(factors[matched, 0], scale)]
     cor = factors[candidates, 2]
     return int(candidates[np.argmin(cor)]), int(candidates[np.argmax(cor)])
+
+
+def variance_swap_pair(factors: np.ndarray) -> tuple[int, int]:
+    """Two rows at the same cor (the one nearest 0) where var_x and var_y swap their extremes:
+    (largest var_x, smallest var_y) and (smallest var_x, largest var_y). The line between their
+    codes is the seed's "horizontal" line, along which var_x turns into var_y at a fixed cor."""
+    cor = factors[:, 2]
+    fixed = np.isclose(cor, cor[np.argmin(np.abs(cor))])
+    low, high = factors[:, 0].min(), factors[:, 0].max()
+    ends = []
+    for var_x, var_y in ((high, low), (low, high)):
+        rows = np.flatnonzero(fixed & np.isclose(factors[:, 0], var_x)
+                              & np.isclose(factors[:, 1], var_y))  # fmt: skip
+        if rows.size == 0:
+            raise ValueError(f"no image with var_x = {var_x:g}, var_y = {var_y:g} at one cor")
+        ends.append(int(rows[0]))
+    return ends[0], ends[1]
 
 
 def rotation_path(codes: np.ndarray, points: int) -> np.ndarray:
@@ -308,9 +328,10 @@ def paths_of(
     """Every path of one run, as codes to decode (keys ending in ``_codes``), from the
     ``exploration`` section of the config: interpolations between the same random test pairs
     for every model, the two latent grids, a line between the test codes of extreme
-    correlation at matched scales, a rotation about the cloud's centre and, for 3-D codes, the
-    hull, plane and gap paths (``prior``: the codes are a VAE's, whose quantile grid comes from
-    its N(0, I) prior). Also ``pairs`` (the test rows joined) and ``grid_axes``."""
+    correlation at matched scales, a line along which var_x and var_y swap at a fixed cor, a
+    rotation about the cloud's centre and, for 3-D codes, the hull, plane and gap paths
+    (``prior``: the codes are a VAE's, whose quantile grid comes from its N(0, I) prior).
+    Also ``pairs`` (the test rows joined) and ``grid_axes``."""
     line = explore["interpolation"]
     pairs = choose_pairs(np.flatnonzero(is_test), line["pairs"], line["seed"])
     grid = explore["latent_grid"]
@@ -330,7 +351,14 @@ def paths_of(
     paths["correlation_line_codes"] = linear_paths(
         codes[[low]], codes[[high]], explore["trajectories"]["points"]
     )[0]
+    first, last = variance_swap_pair(factors)
+    paths["variance_line_rows"] = np.array([first, last])
+    paths["variance_line_codes"] = linear_paths(
+        codes[[first]], codes[[last]], explore["trajectories"]["points"]
+    )[0]
     if codes.shape[1] == 3:  # the hull, plane and gap traversals are defined in 3-D
-        for name, path in traversals_3d(codes, factors, explore).items():
-            paths[f"{name}_codes"] = path
+        found = traversals_3d(codes, factors, explore)
+        for name in TRAVERSALS_3D:
+            paths[f"{name}_codes"] = found[name]
+        paths["hull_bins"] = found["hull_bins"]
     return paths

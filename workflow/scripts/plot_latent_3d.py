@@ -1,5 +1,6 @@
-"""Draw figures/latent3d_{dataset}_{model}.png (3-D with wall projections) and .html
-(interactive, coloured by cor, |var_x - var_y| and df on the t set)."""
+"""Draw figures/latent3d_{dataset}_{model}.png (the seed's triptychs: 3-D views coloured by
+var_x, var_y and cor, with and without wall projections) and .html (interactive, coloured by
+cor, |var_x - var_y| and df on the t set)."""
 
 import numpy as np
 
@@ -11,7 +12,7 @@ data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
 var_x, var_y, cor, df = data["factors"].T
 title = f"{wildcards.dataset}, {wildcards.model.upper()}"
-fig = plots.latent_3d(codes, cor, "cor", title=title)
+fig = plots.latent_3d(codes, {"var_x": var_x, "var_y": var_y, "cor": cor}, title=title)
 io.save_figure(fig, snakemake.output.png, dpi=snakemake.params.figure["dpi"])
 colours = {"cor": cor, "|var_x - var_y|": np.abs(var_x - var_y)}
 if np.unique(df).size > 1:

@@ -16,8 +16,9 @@ figures = {
     "plane": (var_y, "var_y", {"upper plane": "plane_upper", "lower plane": "plane_lower"},
               f"{name}: paths on the planes bounding the cloud, along their widest axis"),
     "gap": (cor, "cor", {"gap": "gap"}, f"{name}: a line through the largest empty region"),
-    "trajectories": (cor, "cor", {"extreme cor": "correlation_line", "rotation": "rotation"},
-                     f"{name}: extreme-cor line and rotation"),
+    "trajectories": (cor, "cor", {"extreme cor": "correlation_line",
+                                  "var_x into var_y": "variance_line", "rotation": "rotation"},
+                     f"{name}: extreme-cor line, var_x-into-var_y line and rotation"),
 }  # fmt: skip
 for kind in figures:
     colour, label, shown, title = figures[kind]
@@ -29,6 +30,10 @@ for kind in figures:
     }
     if not drawn:  # codes of more than three axes have no 3-D traversals
         title = f"{name}: no {kind} traversal (defined for 3-D codes)"
-    fig = plots.traversal(codes, colour, label, drawn, title=title, insets=kind == "trajectories")
+    # The hull spline beside the bin points it was fitted to.
+    knots = {"hull bins": paths["hull_bins"]} if kind == "hull" and "hull_bins" in paths else {}
+    fig = plots.traversal(
+        codes, colour, label, drawn, title=title, insets=kind == "trajectories", points=knots
+    )
     io.save_figure(fig, output, dpi=snakemake.params.figure["dpi"])
     log.info("drew %s to %s", sorted(drawn), output)
