@@ -156,15 +156,24 @@ def test_smoke_dag_evaluates_every_run(smoke_run):
         data = io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")
         n_test = int(data["is_test"].sum())
         for model in ("vae", "ae"):
-            kinds = {"z_mean", "z_sample"} if model == "vae" else {"z_mean"}
+            # Decoded: the VAE from its mean and sampled codes, the AE from its codes and from
+            # them plus the same seed's VAE noise (the seed's protocol); the VAE's protocol
+            # error is its sampled codes' error.
+            decoded_kinds = (
+                {"z_mean", "z_sample"} if model == "vae" else {"z_mean", "seed_protocol"}
+            )
+            kinds = decoded_kinds | {"seed_protocol"}
             for seed in config["seeds"]:
                 name = f"{dataset}/{model}/seed{seed}"
                 decoded = io.load_arrays(smoke_run / "results" / "reconstructions" / f"{name}.npz")
-                assert set(decoded) == kinds | {"index"}
+                assert set(decoded) == decoded_kinds | {"index"}
                 np.testing.assert_array_equal(decoded["index"], np.flatnonzero(data["is_test"]))
                 assert decoded["z_mean"].shape == (n_test, 36, 36)
                 errors = io.load_arrays(smoke_run / "results" / "metrics" / f"{name}.npz")
                 assert set(errors) == kinds and errors["z_mean"].shape == (n_test,)
+                perturbed = errors["z_sample" if model == "vae" else "seed_protocol"]
+                np.testing.assert_array_equal(errors["seed_protocol"], perturbed)
+                assert not np.array_equal(errors["seed_protocol"], errors["z_mean"])
                 metrics = json.loads(
                     (smoke_run / "results" / "metrics" / f"{name}.json").read_text()
                 )
@@ -218,6 +227,7 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
     size = explore["latent_grid"]["size"]
     chosen = {}
     for dataset in ("gaussian", "student_t"):
+        data = io.load_arrays(smoke_run / "results" / "data" / f"{dataset}.npz")
         for model in ("vae", "ae"):
             for seed in config["seeds"]:
                 name = f"{dataset}/{model}/seed{seed}"
@@ -237,14 +247,25 @@ def test_smoke_dag_decodes_paths_and_fits_their_realism(smoke_run):
                 assert summary["run"]["model"] == model
                 assert set(summary["realism"]) == {
                     "reconstruction", "interpolation", "grid_uniform", "grid_quantile",
-                    "correlation_line", "rotation", "hull", "plane_upper", "plane_lower", "gap",
+                    "correlation_line", "variance_line", "rotation", "hull", "near_hull",
+                    "plane_upper", "plane_lower", "gap",
                 }  # fmt: skip
-                assert -1 <= summary["realism"]["hull"]["spearman_cor"] <= 1
+                hull = summary["realism"]["hull"]
+                assert -1 <= hull["spearman_cor"] <= 1
+                assert hull["spearman_abs_cor"] == pytest.approx(abs(hull["spearman_cor"]))
+                span = np.ptp(fits["hull_factors"][:, 2]) / np.ptp(data["factors"][:, 2])
+                assert hull["cor_span"] == pytest.approx(span)
+                gap = summary["realism"]["gap"]
+                assert gap["minus_near_hull"] == pytest.approx(
+                    gap["median_residual"] - summary["realism"]["near_hull"]["median_residual"]
+                )
                 # The range of each fitted factor along a path is that of its fitted values.
                 fitted = fits["plane_upper_factors"]
                 plane = summary["realism"]["plane_upper"]
                 assert plane["range_var_y"] == pytest.approx(np.ptp(fitted[:, 1]))
                 assert plane["range_cor"] == pytest.approx(np.ptp(fitted[:, 2]))
+                ranges = sorted((plane["range_var_x"], plane["range_var_y"]))
+                assert plane["variance_ratio"] == pytest.approx(ranges[1] / ranges[0])
                 for traversal in ("hull", "plane_upper", "gap"):
                     assert paths[f"{traversal}_images"].shape[1:] == (36, 36)
                     assert paths[f"{traversal}_codes"].shape[1] == config["model"]["latent_dim"]
