@@ -9,16 +9,27 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= all
 
-.PHONY: help paper test test-fast test-slurm lint format bench clean-results
+.PHONY: help paper test test-fast test-slurm lint format bench clean-results lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+# The exact versions the committed study ran with (requirements.lock), then the package itself.
+$(INSTALLED): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
+
+# Refresh the lock after changing pyproject.toml's dependencies or upgrading .venv: pins every
+# package at the version installed in .venv, resolved by pip-compile (kept in its own venv).
+lock: ## pin .venv's exact versions in requirements.lock (pip-compile)
+	$(BIN)/python -m pip freeze --exclude-editable > $(VENV)/installed.txt
+	@test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools)
+	CUSTOM_COMPILE_COMMAND="make lock" .venv-lock/bin/pip-compile --quiet --extra test --extra lint \
+		--constraint $(VENV)/installed.txt --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 # A run killed half-way leaves locks (removed here unless a snakemake still runs in this folder)
 # and incomplete outputs (redone: the default profile sets rerun-incomplete).
