@@ -544,7 +544,9 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     """One panel row per claim x data set x subject: each seed's value (dots), the mean and its
     interval (bar, coloured by verdict) and the region where the claim is true (shaded)."""
     rows = list(verdicts.itertuples(index=False))
-    fig, axes = plt.subplots(len(rows), 1, figsize=(7.5, 0.55 * len(rows) + 1.0), squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), 1, figsize=(7.5, 0.55 * len(rows) + 1.0), squeeze=False, layout="constrained"
+    )  # constrained: the title gets its own room above the first row's label
     for ax, row in zip(axes[:, 0], rows, strict=True):
         values = seeds[
             (seeds["claim"] == row.claim)
@@ -575,7 +577,6 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
