@@ -301,6 +301,15 @@ class Tables:
         wide.columns = [" ".join(str(part) for part in column) for column in wide.columns]
         return to_markdown(wide.reset_index(), number=fmt).rstrip("\n")
 
+    def wide_value(self, model: str, metric: str, dataset: str = "student_t") -> str:
+        """The wider code's mean of ``metric`` (the ``wide`` table's largest latent dim), or
+        "n/a" where the run has no wide table."""
+        if not self.has("wide"):
+            return "n/a"
+        frame = self.frames["wide"]
+        dim = frame["latent_dim"].max()
+        return self.ci("wide", latent_dim=dim, dataset=dataset, model=model, metric=metric)
+
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
