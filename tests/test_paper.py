@@ -9,7 +9,7 @@ import pytest
 
 from covae import claims, paper
 from covae.tables import long_frame
-from tests.conftest import load_config
+from tests.conftest import ROOT, load_config
 
 
 def _frame(values: dict[tuple[str, str], list[float]], dataset: str = "gaussian") -> pd.DataFrame:
@@ -322,3 +322,16 @@ def test_the_study_table_states_epochs_per_data_set_and_in_one_row():
     assert values["vae.epochs.gaussian"] == 30 and values["vae.epochs.student_t"] == 40
     assert values["vae.epochs"] == "30 (gaussian), 40 (student_t)"  # what the paper writes
     assert values["ae.epochs"] == 25 and "ae.epochs.gaussian" not in values
+
+
+def test_no_committed_output_is_over_five_megabytes():
+    """The committed paper, tables and figures stay small enough to track (models and
+    intermediates belong in ignored folders)."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "results", "figures"], cwd=ROOT, capture_output=True, text=True,
+        check=True,
+    ).stdout.split()  # fmt: skip
+    large = [p for p in tracked if (ROOT / p).stat().st_size > 5_000_000]
+    assert not large, large
