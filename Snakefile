@@ -55,12 +55,20 @@ if changed := committed_outputs_at_risk():
     )
 
 
+# Stages in the order data flows; each file's rules use only what common.smk and the files
+# before it define, and each registers its targets in TARGETS for `rule all`.
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/encode.smk"
+include: "workflow/rules/paths.smk"
 include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/explore.smk"
+include: "workflow/rules/realism.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/wide.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
+# Its own target (`snakemake convergence`), not part of `all`: it trains more than the study.
 include: "workflow/rules/convergence.smk"
 
 
@@ -68,24 +76,7 @@ include: "workflow/rules/convergence.smk"
 report: "workflow/report/workflow.rst"
 
 
-# Every file of every run is a target too, not only the tables and figures made from them:
-# snakemake skips a missing intermediate file whose readers are up to date, so a deleted
-# decoder.keras or latents .npz would otherwise never be rebuilt.
-def run_outputs():
-    """The files of every run the default target builds (study, sweep and wide runs)."""
-    per_run = [*rules.train.output, *rules.encode.output, *rules.evaluate.output]
-    runs = [f for pattern in per_run for f in swept_runs(pattern) + wide_runs(pattern)]
-    realism = [
-        f
-        for pattern in rules.realism.output
-        for f in runs_of(pattern.replace("{root}", "results")) + wide_runs(pattern)
-    ]
-    embeddings = expand(rules.embed.output[0], dataset=DATASETS, model=MODELS)
-    return list(dict.fromkeys(runs + realism + embeddings))
-
-
 rule all:
     default_target: True
     input:
-        all_outputs(),
-        run_outputs(),
+        [file for stage in TARGETS.values() for file in stage],

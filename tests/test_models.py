@@ -91,6 +91,7 @@ def _weights(model):
     return [np.asarray(w) for w in model.get_weights()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model_name", models.MODELS)
 def test_same_seed_same_weights_and_codes_other_seed_different(tiny_images, model_name):
     first, history = training.fit(model_name, tiny_images, TINY, seed=3)
@@ -110,7 +111,7 @@ def test_same_seed_same_weights_and_codes_other_seed_different(tiny_images, mode
     # The excess is the loss over the entropy floor of the same rows: the two differ by one
     # constant per split.
     held_out = training.validation_mask(len(tiny_images), TINY.validation_fraction, 3)
-    floor = models.entropy_floor(tiny_images[held_out]).mean()
+    floor = heatmaps.entropy_floor(tiny_images[held_out]).mean()
     np.testing.assert_allclose(history["val_loss"] - history["val_excess"], floor, rtol=1e-6)
 
 
@@ -249,7 +250,7 @@ def test_seed_protocol_trains_the_ae_at_a_constant_rate_on_the_mean_cross_entrop
 def test_entropy_floor_is_the_loss_of_a_perfect_reconstruction():
     factors = PAPER.factors("gaussian")[::500]
     images = heatmaps.images(PAPER.axis, factors)
-    floor = models.entropy_floor(images)
+    floor = heatmaps.entropy_floor(images)
     loss = keras.ops.convert_to_numpy(
         models.reconstruction_loss(images[..., None], images[..., None])
     )
@@ -257,10 +258,10 @@ def test_entropy_floor_is_the_loss_of_a_perfect_reconstruction():
     assert (floor > 0).all()
     # On the paper's data: ~444 nats per training image and ~442.4 per test image (issue 12).
     data = heatmaps.make_dataset(PAPER, "gaussian", threads=2)
-    test_floor = models.entropy_floor(data["images"][data["is_test"]]).mean()
+    test_floor = heatmaps.entropy_floor(data["images"][data["is_test"]]).mean()
     np.testing.assert_allclose(test_floor, 442.4, atol=0.05)
     np.testing.assert_allclose(
-        models.entropy_floor(data["images"][~data["is_test"]]).mean(), 444.0, atol=0.5
+        heatmaps.entropy_floor(data["images"][~data["is_test"]]).mean(), 444.0, atol=0.5
     )
 
 

@@ -301,12 +301,6 @@ def test_the_html_embeds_every_figure_and_fetches_nothing(tmp_path):
         paper.to_html("![x](https://example.org/x.png)", tmp_path, title="t")
 
 
-def test_claims_name_the_models_of_covae_models():
-    from covae import models
-
-    assert claims.MODELS == models.MODELS
-
-
 def test_the_study_table_states_epochs_per_data_set_and_in_one_row():
     rows = paper._schedule_rows(
         {

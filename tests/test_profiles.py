@@ -65,7 +65,7 @@ def write_config(workdir, name, content):
 def test_every_job_takes_threads_memory_and_runtime_from_the_config(workdir):
     config = load_config("smoke.yaml")["resources"]
     listed = jobs(dry_run(workdir))
-    kinds = {"heatmaps": "data", "train": "train", "encode": "encode",
+    kinds = {"heatmaps": "data", "train": "train", "encode": "encode", "decode_paths": "encode",
              "evaluate": "evaluate", "embed": "evaluate", "realism": "realism"}  # fmt: skip
     assert {rule for rule, _, _ in listed} >= set(kinds)
     for rule, resources, threads in listed:
@@ -116,7 +116,9 @@ def test_a_3x2x2_sweep_lists_every_run_once(workdir):
     wide = load_config("smoke.yaml")["exploration"]["wide"]  # its own code size and seeds
     assert wide["latent_dim"] not in (3, 8)
     wide_runs = len(wide["seeds"]) * 2 * 2
-    assert counts["train"] == counts["encode"] == counts["evaluate"] == vae + ae + wide_runs
+    every_run = vae + ae + wide_runs
+    assert counts["train"] == counts["encode"] == counts["decode_paths"] == every_run
+    assert counts["evaluate"] == every_run
     assert counts["sweep_table"] == 1 and counts["tables"] == 1
     # The run folders of the train jobs' outputs (".../seed0/encoder.keras, ...").
     runs = set(re.findall(r"output: (results\S*/models/\S+/seed\d+)/encoder.keras", output))

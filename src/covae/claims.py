@@ -22,11 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from covae.heatmaps import DATASETS
+from covae.names import DATASETS, MODELS
 from covae.tables import bounds_of, t_interval
 
-# The model names of covae.models.MODELS, without importing Keras into a table job.
-MODELS = ("vae", "ae")
 # The subject of a claim about the two models' codes together (a similarity).
 BOTH = "vae ~ ae"
 SIMILARITY = "similarity.cka_over_shuffled"

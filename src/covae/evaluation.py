@@ -12,27 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from covae import disentanglement, heatmaps, metrics
+from covae import disentanglement, metrics, names
 
 # The code kinds measured: the deterministic code of both models, and the VAE's sampled code
 # (the seed study measured its VAE on samples).
 CODES = ("z_mean", "z_sample")
-
-# The per-run numbers drawn in figures/metrics_{dataset}.png, with their panel labels. The
-# KNN headline uses z_mean (the code both models have) standardized (an AE axis has no
-# natural scale, and unscaled KNN distances would weight the axes by it).
-HEADLINE_METRICS = {
-    "reconstruction.z_mean.mean": "mean reconstruction error",
-    "reconstruction.z_mean.tail_ratio": "error tail: p99 / median",
-    "knn.z_mean.scaled.test_accuracy": "KNN df test accuracy",
-    "factors.r2_linear.cor": "linear R$^2$ of cor",
-    "factors.mig": "MIG",
-    "factors.dci.disentanglement": "DCI disentanglement",
-    "factors.dci.informativeness": "DCI informativeness (R$^2$)",
-    "density.nn_ratio": "NN ratio (1 = uniform fill)",
-    "density.gap_fraction": "empty share of the convex hull",
-    "realism.interpolation.median_residual_between": "realism residual between codes",
-}
 
 
 @dataclass(frozen=True)
@@ -67,11 +51,6 @@ class EvalSpec:
 def code_kinds(latents: dict[str, np.ndarray]) -> tuple[str, ...]:
     """The code kinds worth measuring: ``z_sample`` only where it differs from ``z_mean`` (VAE)."""
     return CODES if "z_log_var" in latents else CODES[:1]
-
-
-def factor_columns(factors: np.ndarray) -> list[int]:
-    """Columns of ``factors`` that vary (df is constant, infinite, on the Gaussian set)."""
-    return [j for j in range(factors.shape[1]) if np.unique(factors[:, j]).size > 1]
 
 
 def reconstruction_errors(
@@ -129,10 +108,10 @@ def evaluate_run(
     """Reconstruction, KNN separability (when df varies), factor recovery and density."""
     factors, is_test = data["factors"], data["is_test"].astype(bool)
     train, test = ~is_test, is_test
-    columns = factor_columns(factors)
-    names = [heatmaps.FACTOR_NAMES[j] for j in columns]
+    columns = names.factor_columns(factors)
+    shown_names = [names.FACTOR_NAMES[j] for j in columns]
     known = factors[:, columns]
-    random_state = int(heatmaps.stream(seed, "evaluation").integers(2**31 - 1))
+    random_state = int(names.stream(seed, "evaluation").integers(2**31 - 1))
     result: dict[str, Any] = {
         "sizes": {
             "n_train": int(train.sum()),
@@ -142,8 +121,8 @@ def evaluate_run(
         "reconstruction": {kind: metrics.error_summary(e) for kind, e in errors.items()},
     }
 
-    if "df" in names:
-        df = factors[:, heatmaps.FACTOR_NAMES.index("df")]
+    if "df" in shown_names:
+        df = factors[:, names.FACTOR_NAMES.index("df")]
         heavy = df == df.min()  # the positive class: heavy tails, the smaller df
         result["knn"] = {
             kind: {
@@ -165,7 +144,7 @@ def evaluate_run(
         # What the accuracy means: the majority class's share of the test set (chance), and a
         # KNN given the true var_x, var_y, cor instead of a code (df is drawn from var_x + var_y
         # and noise, so these alone predict it this well; a code can add what the tails show).
-        shown = [names.index(f) for f in ("var_x", "var_y", "cor")]
+        shown = [shown_names.index(f) for f in ("var_x", "var_y", "cor")]
         known_factors = metrics.knn_separability(
             known[train][:, shown], heavy[train], known[test][:, shown], heavy[test],
             k_values=spec.k_values, folds=spec.folds, fixed_k=spec.fixed_k, scaled=True,
@@ -188,10 +167,10 @@ def evaluate_run(
     knn = disentanglement.r2_per_factor(*split, regressor="knn", neighbors=spec.neighbors)
     mig, gaps = disentanglement.mig(codes, known, bins=spec.mig_bins)
     result["factors"] = {
-        "r2_linear": dict(zip(names, map(float, linear), strict=True)),
-        "r2_knn": dict(zip(names, map(float, knn), strict=True)),
+        "r2_linear": dict(zip(shown_names, map(float, linear), strict=True)),
+        "r2_knn": dict(zip(shown_names, map(float, knn), strict=True)),
         "mig": mig,
-        "mig_per_factor": dict(zip(names, map(float, gaps), strict=True)),
+        "mig_per_factor": dict(zip(shown_names, map(float, gaps), strict=True)),
         "dci": disentanglement.dci(*split, trees=spec.dci_trees, seed=random_state),
     }
     result["factors"]["spearman_exterior"] = exterior_spearman(codes, factors)

@@ -29,22 +29,13 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
-DATASETS: tuple[str, ...] = ("gaussian", "student_t")
+from covae.names import DATASETS, stream
 
-# Independent random streams derived from one seed, so that no draw shifts another: the split
-# and the df classes come from the data seed; the validation rows and the sampled codes of a
-# training run and the randomness of its evaluation (CV folds, forests, probes) from its
-# replicate seed. New streams go at the end, so existing draws never move.
-_STREAMS: tuple[str, ...] = ("split", "df", "validation", "sample", "evaluation")
+# Keras clips predictions to [BCE_EPSILON, 1 - BCE_EPSILON] inside binary_crossentropy.
+BCE_EPSILON = 1e-7
 
 # Rows per block: ~5 MB of whitened points, small enough to stay in cache (measured best).
 _CHUNK_ROWS = 256
-
-
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The generator of one named random stream of a seed (one of ``_STREAMS``)."""
-    return np.random.default_rng([seed, _STREAMS.index(name)])
 
 
 def axis_grid(start: float, stop: float, step: float) -> np.ndarray:
@@ -216,3 +207,12 @@ def make_dataset(spec: DataSpec, dataset: str, *, threads: int = 1) -> dict[str,
         "factors": factors,
         "is_test": spec.is_test(len(factors)),
     }
+
+
+def entropy_floor(images) -> np.ndarray:
+    """Per image, the least summed binary cross-entropy any reconstruction can reach: the
+    binary entropy of its own pixels (with Keras' clipping), in nats. float64, shape (N,).
+    A property of the data, so it lives here and costs no Keras import."""
+    y = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    p = np.clip(y, BCE_EPSILON, 1 - BCE_EPSILON)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)

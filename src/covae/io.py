@@ -7,6 +7,7 @@ on one file system).
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zipfile
@@ -52,6 +53,12 @@ def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> No
 def save_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 text (a JSON file, a table) atomically."""
     _write_with(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def save_record(path: str | os.PathLike, document: Mapping) -> None:
+    """Write a JSON record (a run's metrics, its realism summary): keys sorted, indented, so
+    the same record gives the same bytes."""
+    save_text(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 class DamagedFile(ValueError):

@@ -19,26 +19,25 @@ Losses, per image, averaged over the batch:
 The AE minimizes the same reconstruction term, summed over pixels (``ae_loss: summed``) or,
 as the seed study's AE did, averaged over them (``ae_loss: mean``, 1/1,296 of the sum).
 
-The summed cross-entropy has a floor: the targets' own binary entropy (``entropy_floor``),
+The summed cross-entropy has a floor: the targets' own binary entropy
+(``covae.heatmaps.entropy_floor``),
 about 443.6 nats per image on these heatmaps. Training progress is the excess over it.
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers, ops
+
+from covae.names import MODELS
 
 IMAGE_SHAPE = (36, 36, 1)
 LOSSES = ("elbo", "seed")
 # std = exp(LOG_STD_SCALE[loss] * second head): a log variance for the ELBO, while the seed
 # study's sampling read the same head as a log standard deviation.
 LOG_STD_SCALE = {"elbo": 0.5, "seed": 1.0}
-MODELS = ("vae", "ae")
 AE_LOSSES = ("summed", "mean")
 PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
-# Keras clips predictions to [EPSILON, 1 - EPSILON] inside binary_crossentropy.
-EPSILON = 1e-7
 
 
 def build_encoder(latent_dim: int = 3, *, variational: bool = True) -> keras.Model:
@@ -76,14 +75,6 @@ def reconstruction_loss(images, reconstructions):
     """Binary cross-entropy summed over pixels, one value per image."""
     bce = ops.binary_crossentropy(images, reconstructions)
     return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=-1)
-
-
-def entropy_floor(images) -> np.ndarray:
-    """Per image, the least summed binary cross-entropy any reconstruction can reach: the
-    binary entropy of its own pixels (with Keras' clipping), in nats. float64, shape (N,)."""
-    y = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
-    p = np.clip(y, EPSILON, 1 - EPSILON)
-    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
 
 
 def kl_divergence(z_mean, z_log_var):

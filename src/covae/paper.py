@@ -29,14 +29,14 @@ import numpy as np
 import pandas as pd
 from markdown_it import MarkdownIt
 
+from covae.heatmaps import entropy_floor
 from covae.io import palette_png
-from covae.models import entropy_floor
 from covae.tables import to_markdown
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
             "snakemake")  # fmt: skip
 # The stages whose jobs write a benchmark file, in the order of the data flow.
-STAGES = ("data", "train", "encode", "evaluate", "realism", "embed", "tables")
+STAGES = ("data", "train", "encode", "paths", "evaluate", "realism", "embed", "tables")
 
 
 def fmt(value: Any) -> str:

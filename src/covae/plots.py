@@ -16,6 +16,8 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator  # noqa: E402
 
+from covae.names import MODELS  # noqa: E402
+
 # One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
 STYLE: Mapping[str, Any] = {
     "figure.dpi": 100,
@@ -28,6 +30,22 @@ STYLE: Mapping[str, Any] = {
 # Colour maps of the two df classes of the Student-t set, as in the seed study.
 HEAVY_TAIL_CMAP = "inferno"
 LIGHT_TAIL_CMAP = "icefire"
+
+# The per-run numbers drawn in figures/metrics_{dataset}.png, with their panel labels. The
+# KNN headline uses z_mean (the code both models have) standardized (an AE axis has no
+# natural scale, and unscaled KNN distances would weight the axes by it).
+HEADLINE_METRICS = {
+    "reconstruction.z_mean.mean": "mean reconstruction error",
+    "reconstruction.z_mean.tail_ratio": "error tail: p99 / median",
+    "knn.z_mean.scaled.test_accuracy": "KNN df test accuracy",
+    "factors.r2_linear.cor": "linear R$^2$ of cor",
+    "factors.mig": "MIG",
+    "factors.dci.disentanglement": "DCI disentanglement",
+    "factors.dci.informativeness": "DCI informativeness (R$^2$)",
+    "density.nn_ratio": "NN ratio (1 = uniform fill)",
+    "density.gap_fraction": "empty share of the convex hull",
+    "realism.interpolation.median_residual_between": "realism residual between codes",
+}
 
 
 def _cmap(name: str):
@@ -243,10 +261,10 @@ def paired_metrics(frame, metrics: Mapping[str, str], *, title: str) -> Figure:
         for ax, (metric, label) in zip(axes.flat, metrics.items(), strict=False):
             values = frame[frame["metric"] == metric].pivot_table(
                 index="seed", columns="model", values="value"
-            )[["vae", "ae"]]
+            )[list(MODELS)]
             for _, seed_values in values.iterrows():
                 ax.plot([0, 1], seed_values.to_numpy(), color="0.6", linewidth=0.8, zorder=1)
-            for position, model in enumerate(("vae", "ae")):
+            for position, model in enumerate(MODELS):
                 ax.scatter(
                     np.full(len(values), position), values[model], color=MODEL_COLOURS[model],
                     s=18, zorder=2,

@@ -18,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import least_squares
 from scipy.stats import spearmanr
 
+from covae.names import FACTOR_NAMES
 from covae.traversals import TRAVERSALS_3D
 
 # The fit works in unconstrained coordinates: log var_x, log var_y, atanh cor (, log df).
@@ -201,3 +203,57 @@ def assess_run(
         }
     )
     return arrays, summary
+
+
+def _without_unfitted_df(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` without its df column where df was not fitted (the Gaussian set)."""
+    if frame is not None and not np.isfinite(frame["df"]).any():
+        return frame.drop(columns="df")
+    return frame
+
+
+def figure_frames(
+    runs: dict[tuple[str, int], dict[str, np.ndarray]], steps: int, pairs_shown: int
+) -> dict[str, pd.DataFrame | None]:
+    """The long frames the realism figures draw, from the realism arrays of one data set's
+    runs keyed by (model, seed):
+
+    - ``along``: the residual at each step ``t`` in [0, 1] of every interpolation;
+    - ``sets``: the residual of every fitted image per set (``recon. z_mean``, ...);
+    - ``traversals``: the factors fitted along each traversal, every seed (None without one);
+    - ``interpolations``: the factors fitted along the first ``pairs_shown`` interpolations of
+      the first seed (the same test pairs for both models).
+    """
+    along, sets, traversed, interpolated = [], [], [], []
+    first_seed = min(seed for _, seed in runs)
+    for (model, seed), arrays in runs.items():
+        residual = arrays["interpolation_residual"].reshape(-1, steps)
+        t = np.broadcast_to(np.linspace(0, 1, steps), residual.shape)
+        along.append(pd.DataFrame({"model": model, "seed": seed, "t": t.ravel(),
+                                   "residual": residual.ravel()}))  # fmt: skip
+        for name in [k.removesuffix("_residual") for k in arrays if k.endswith("_residual")]:
+            kind = name.removeprefix("reconstruction_")
+            label = f"recon.\n{kind}" if kind != name else name.replace("_", "\n", 1)
+            sets.append(pd.DataFrame({"model": model.upper(), "set": label,
+                                      "residual": arrays[f"{name}_residual"]}))  # fmt: skip
+        if seed == first_seed:
+            fitted = arrays["interpolation_factors"].reshape(-1, steps, len(FACTOR_NAMES))
+            for pair, line in enumerate(fitted[:pairs_shown]):
+                frame = pd.DataFrame(line, columns=list(FACTOR_NAMES))
+                frame["residual"] = residual[pair]
+                frame["step"] = np.arange(1, steps + 1)
+                interpolated.append(frame.assign(model=model, seed=seed, path=f"pair {pair + 1}"))
+        for name in TRAVERSALS:
+            if f"{name}_factors" in arrays:
+                fitted = pd.DataFrame(arrays[f"{name}_factors"], columns=list(FACTOR_NAMES))
+                fitted["residual"] = arrays[f"{name}_residual"]
+                fitted["step"] = np.arange(1, len(fitted) + 1)
+                traversed.append(fitted.assign(model=model, seed=seed, path=name))
+    return {
+        "along": pd.concat(along, ignore_index=True),
+        "sets": pd.concat(sets, ignore_index=True),
+        "traversals": _without_unfitted_df(
+            pd.concat(traversed, ignore_index=True) if traversed else None
+        ),
+        "interpolations": _without_unfitted_df(pd.concat(interpolated, ignore_index=True)),
+    }

@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from covae.io import save_text
+from covae.names import MODELS
+
 KEYS = ("dataset", "model", "seed")
 # A sweep's runs also differ in their model setting.
 SWEEP_KEYS = ("latent_dim", "beta", *KEYS)
@@ -217,8 +220,8 @@ def paired(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     wide = frame.pivot_table(
         index=["group", "dataset", "metric", "seed"], columns="model", values="value"
     )
-    wide = wide.dropna(subset=[m for m in ("vae", "ae") if m in wide]).reset_index()
-    if not {"vae", "ae"} <= set(wide.columns):
+    wide = wide.dropna(subset=[m for m in MODELS if m in wide]).reset_index()
+    if not set(MODELS) <= set(wide.columns):
         return pd.DataFrame()
     rows = []
     for (group, dataset, metric), block in wide.groupby(["group", "dataset", "metric"], sort=False):
@@ -300,3 +303,11 @@ def to_markdown(
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *body]) + "\n"
+
+
+def save_table(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``table`` as CSV (``.csv``) or as a Markdown table (``.md``), atomically."""
+    suffix = Path(path).suffix
+    if suffix not in (".csv", ".md"):
+        raise ValueError(f"{path}: a table is written as .csv or .md, not {suffix!r}")
+    save_text(path, table.to_csv(index=False) if suffix == ".csv" else to_markdown(table))

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from covae import heatmaps, models
+from covae import heatmaps, models, names
 
 log = logging.getLogger("covae.training")
 
@@ -135,13 +135,13 @@ class TrainSpec:
 def validation_mask(n: int, fraction: float, seed: int) -> np.ndarray:
     """Rows of the training set held out for early stopping (at least one), drawn with the
     run's seed."""
-    return heatmaps.split_mask(n, max(fraction, 1 / n), heatmaps.stream(seed, "validation"))
+    return heatmaps.split_mask(n, max(fraction, 1 / n), names.stream(seed, "validation"))
 
 
 def loss_floor(images: np.ndarray, model_name: str, spec: TrainSpec) -> float:
     """The least loss ``images`` allow, in the units of the model's loss: the mean entropy
     floor per image (divided by the pixels for the AE's ``mean`` loss; the KL is >= 0)."""
-    floor = float(models.entropy_floor(images).mean())
+    floor = float(heatmaps.entropy_floor(images).mean())
     return floor / models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else floor
 
 
@@ -315,7 +315,7 @@ def lr_range_test(
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(rates[0])))
     held_out = validation_mask(len(images), spec.validation_fraction, seed)
     train = images[~held_out][..., None].astype(np.float32)
-    floors = models.entropy_floor(train[..., 0])
+    floors = heatmaps.entropy_floor(train[..., 0])
     nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
     order = np.random.default_rng(seed).permutation(len(train))
     rows: list[dict[str, float]] = []
@@ -376,7 +376,7 @@ def encode(
     outputs = encoder.predict(x, batch_size=batch_size, verbose=0)
     if isinstance(outputs, list | tuple):
         z_mean, z_log_var = (np.asarray(o, dtype=np.float32) for o in outputs)
-        eps = heatmaps.stream(seed, "sample").standard_normal(z_mean.shape, dtype=np.float32)
+        eps = names.stream(seed, "sample").standard_normal(z_mean.shape, dtype=np.float32)
         std = np.exp(models.LOG_STD_SCALE[loss] * z_log_var)
         return {"z_mean": z_mean, "z_log_var": z_log_var, "z_sample": z_mean + std * eps}
     z_mean = np.asarray(outputs, dtype=np.float32)

@@ -1,7 +1,9 @@
-# Shared by every stage: the study's names, wildcard constraints, the final targets (the config
-# is checked in the Snakefile before this file is read).
+# Helpers every stage uses, and nothing else: the study's names (from covae.names, which the
+# package reads too), wildcard constraints, which runs exist, each job's code and resources,
+# and the register of targets that `rule all` collects. The config is checked in the
+# Snakefile before this file is read; each stage's rules are in their own file, in the order
+# data flows.
 import math
-import os
 import re
 from pathlib import Path
 
@@ -9,9 +11,10 @@ import covae.config
 import covae.convergence
 import covae.deps
 import covae.io
+import covae.names
 
-DATASETS = ["gaussian", "student_t"]
-MODELS = ["vae", "ae"]
+DATASETS = list(covae.names.DATASETS)
+MODELS = list(covae.names.MODELS)
 # Model settings (latent_dim, beta): the study's first, then any the config sweeps.
 SETTINGS = covae.config.model_settings(config)
 
@@ -122,62 +125,35 @@ def convergence_references():
     return covae.convergence.references(pandas.read_csv(path))
 
 
-def figure_outputs():
-    """Every figure of the study (PNG, and HTML for the interactive views)."""
-    return [
-        *expand(
-            "figures/{figure}_{dataset}.png",
-            figure=[
-                "heatmaps",
-                "training",
-                "reconstruction_errors",
-                "reconstructions",
-                "metrics",
-                "realism",
-                "traversal_factors",
-                "interpolation_factors",
-            ],
-            dataset=DATASETS,
-        ),
-        *expand(
-            "figures/{figure}_{dataset}_{model}.png",
-            figure=[
-                "latent",
-                "latent_grid",
-                "latent3d",
-                "hull_traversal",
-                "plane_traversal",
-                "gap_traversal",
-                "trajectories",
-                "latent_pca",
-                "latent_tsne",
-            ],
-            dataset=DATASETS,
-            model=MODELS,
-        ),
-        *expand(
-            "figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS
-        ),
-        "figures/claims.png",
-        "figures/tails.png",
-    ]
+def runs_of(pattern, dataset=None):
+    """``pattern`` expanded over the study's models and seeds (and data sets unless one is
+    given)."""
+    datasets = DATASETS if dataset is None else [dataset]
+    return expand(pattern, dataset=datasets, model=MODELS, seed=config["seeds"])
 
 
-def all_outputs():
-    """Every file that `snakemake` with no target builds: the figures, every table, the paper."""
-    return [
-        *figure_outputs(),
-        *expand(
-            "results/tables/{table}.{ext}",
-            table=[*TABLES, *PAPER_TABLES, "claims", "wide"],
-            ext=["csv", "md"],
-        ),
-        "results/tables/claims_seeds.csv",
-        *(
-            ["results/tables/sweep.csv", "results/tables/sweep.md"]
-            if len(SETTINGS) > 1
-            else []
-        ),
-        "results/paper.md",
-        "results/paper.html",
+def wide_runs(pattern):
+    """``pattern`` (with {root}) over the wide runs and, to compare, the study's same seeds."""
+    seeds = config["exploration"]["wide"]["seeds"]
+    return expand(
+        pattern,
+        root=list(dict.fromkeys([root_of(SETTINGS[0]), root_of(WIDE)])),
+        dataset=DATASETS,
+        model=MODELS,
+        seed=seeds,
+    )
+
+
+def every_run(patterns):
+    """``patterns`` (with {root}) over every run trained: the sweep's and the wide ones."""
+    files = [
+        f for pattern in patterns for f in swept_runs(pattern) + wide_runs(pattern)
     ]
+    return list(dict.fromkeys(files))
+
+
+# What `snakemake` with no target builds, registered by each stage after its rules: the tables,
+# figures and paper, and every file of every run (snakemake skips a missing intermediate file
+# whose readers are up to date, so a deleted decoder.keras or latents .npz would otherwise never
+# be rebuilt). `rule all` in the Snakefile takes them all.
+TARGETS = {}

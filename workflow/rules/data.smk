@@ -1,4 +1,4 @@
-# Data stage: the two heatmap data sets and their example figure.
+# Data stage: the two heatmap data sets (results/data/{dataset}.npz).
 
 
 rule heatmaps:
@@ -19,45 +19,4 @@ rule heatmaps:
         "../scripts/make_dataset.py"
 
 
-rule figure_heatmaps:
-    input:
-        data="results/data/{dataset}.npz",
-        code=code_of("plot_heatmaps.py"),
-    output:
-        report(
-            "figures/heatmaps_{dataset}.png",
-            category="Data",
-            subcategory="{dataset}",
-        ),
-    log:
-        "results/logs/figures/heatmaps_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    params:
-        figure=config["figures"]["heatmaps"],
-        heavy_df=lambda wildcards: (
-            config["data"]["student_t"]["df_heavy"]
-            if wildcards.dataset == "student_t"
-            else None
-        ),
-    script:
-        "../scripts/plot_heatmaps.py"
-
-
-rule figure_tails:
-    input:
-        data="results/data/student_t.npz",
-        code=code_of("plot_tails.py"),
-    output:
-        report("figures/tails.png", category="Data", subcategory="student_t"),
-    log:
-        "results/logs/figures/tails.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    params:
-        figure=config["figures"]["tails"],
-        data=config["data"],
-    script:
-        "../scripts/plot_tails.py"
+TARGETS["data"] = expand(rules.heatmaps.output[0], dataset=DATASETS)

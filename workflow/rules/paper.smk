@@ -1,48 +1,7 @@
-# Paper stage: the seed's conclusions judged on the replicate seeds, the tables only the paper
-# needs (settings, wall times, provenance), and the paper rendered from the tables to Markdown
-# and to a self-contained HTML page.
+# Paper stage: the tables only the paper needs (settings, wall times, provenance), and the
+# paper rendered from the tables and figures to Markdown and to a self-contained HTML page.
 
 PAPER_TABLES = ["study", "runtime", "provenance"]
-
-
-rule claims:
-    input:
-        code=code_of("make_claims.py"),
-        metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
-        realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
-        latents=runs_of("results/latents/{dataset}/{model}/seed{seed}.npz"),
-    output:
-        verdicts=report("results/tables/claims.csv", category="Claims"),
-        markdown="results/tables/claims.md",
-        seeds="results/tables/claims_seeds.csv",
-    log:
-        "results/logs/claims.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    params:
-        confidence=config["evaluation"]["confidence"],
-        claims=config["paper"]["claims"],
-    script:
-        "../scripts/make_claims.py"
-
-
-rule figure_claims:
-    input:
-        code=code_of("plot_claims.py"),
-        verdicts="results/tables/claims.csv",
-        seeds="results/tables/claims_seeds.csv",
-    output:
-        report("figures/claims.png", category="Claims"),
-    log:
-        "results/logs/figures/claims.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    params:
-        figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_claims.py"
 
 
 rule paper_tables:
@@ -78,7 +37,7 @@ rule paper:
             "results/tables/{table}.csv",
             table=[*TABLES, *PAPER_TABLES, "claims", "wide"],
         ),
-        figures=[f for f in figure_outputs() if f.endswith(".png")],
+        figures=[f for f in FIGURES if f.endswith(".png")],
     output:
         markdown="results/paper.md",
         html=report("results/paper.html", category="Paper"),
@@ -99,3 +58,6 @@ rule paper:
         models=MODELS,
     script:
         "../scripts/render_paper.py"
+
+
+TARGETS["paper"] = [*rules.paper_tables.output, *rules.paper.output]

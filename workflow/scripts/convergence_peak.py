@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from covae import convergence, io, logs
+from covae import convergence, logs, tables
 
 log = logs.setup(snakemake.log[0])
 tests = pd.concat([pd.read_csv(path) for path in snakemake.input.tests])
@@ -11,4 +11,4 @@ peaks = convergence.choose_peaks(suggestions)
 suggestions["peak"] = suggestions["model"].map(peaks)
 for model, peak in peaks.items():
     log.info("%s: peak %.2g (smallest suggestion over the data sets)", model, peak)
-io.save_text(snakemake.output[0], suggestions.to_csv(index=False))
+tables.save_table(suggestions, snakemake.output[0])

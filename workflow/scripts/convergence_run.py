@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from covae import convergence, io, logs, training
+from covae import convergence, io, logs, tables, training
 
 log = logs.setup(snakemake.log[0])
 wildcards, params = snakemake.wildcards, snakemake.params
@@ -31,4 +31,4 @@ for position, (name, value) in enumerate(
     }.items()
 ):
     history.insert(position, name, value)
-io.save_text(snakemake.output[0], history.to_csv(index=False))
+tables.save_table(history, snakemake.output[0])

@@ -1,10 +1,9 @@
-"""Load one run once and write what its encoder and decoder give: the codes of every image
-(results/latents/...), the decoded test images (results/reconstructions/...) and every path
-through the latent space, decoded (results/paths/...)."""
+"""Write what one run's encoder and decoder give for the data: the codes of every image
+({root}/latents/...) and the decoded test images ({root}/reconstructions/...)."""
 
 import keras
 
-from covae import io, logs, training, traversals
+from covae import io, logs, training
 
 log = logs.setup(snakemake.log[0])
 data = io.load_arrays(snakemake.input.data)
@@ -28,12 +27,3 @@ if vae_latents:
     decoded["seed_protocol"] = training.decode(decoder, noisy)
 io.save_arrays(snakemake.output.reconstructions, decoded)
 log.info("decoded %d test images from %s", len(decoded["index"]), sorted(set(decoded) - {"index"}))
-
-paths = traversals.paths_of(
-    codes["z_mean"], data["factors"], data["is_test"], snakemake.params.exploration,
-    prior=snakemake.wildcards.model == "vae",
-)  # fmt: skip
-for name in [key.removesuffix("_codes") for key in paths if key.endswith("_codes")]:
-    paths[f"{name}_images"] = training.decode(decoder, paths[f"{name}_codes"])
-io.save_arrays(snakemake.output.paths, paths)
-log.info("decoded paths: %s", {k: v.shape[:-1] for k, v in paths.items() if k.endswith("_codes")})

@@ -25,6 +25,6 @@ metrics["training"] = evaluation.training_summary(pd.read_csv(snakemake.input.hi
 metrics["run"] = {
     "dataset": wildcards.dataset, "model": wildcards.model, "seed": seed, **snakemake.params.setting
 }  # fmt: skip
-io.save_text(snakemake.output.metrics, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+io.save_record(snakemake.output.metrics, metrics)
 io.save_arrays(snakemake.output.errors, errors)
 log.info("%s", json.dumps(metrics, sort_keys=True))

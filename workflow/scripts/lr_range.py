@@ -1,6 +1,6 @@
 """Learning-rate range test of one (data set, model): results/convergence/lr_range/..."""
 
-from covae import io, logs, training
+from covae import io, logs, tables, training
 
 log = logs.setup(snakemake.log[0])
 wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
@@ -18,4 +18,4 @@ log.info("%s %s: %d steps, rates %.1e..%.1e; suggested peak %.2e", wildcards.dat
 test.insert(0, "suggested", suggested)
 test.insert(0, "model", wildcards.model)
 test.insert(0, "dataset", wildcards.dataset)
-io.save_text(snakemake.output[0], test.to_csv(index=False))
+tables.save_table(test, snakemake.output[0])

@@ -20,7 +20,5 @@ outputs = {
     "provenance": paper.provenance_table(snakemake.params.config, snakemake.params.repository),
 }
 for path in snakemake.output:
-    table = outputs[Path(path).stem]
-    text = table.to_csv(index=False) if path.endswith(".csv") else tables.to_markdown(table)
-    io.save_text(path, text)
+    tables.save_table(outputs[Path(path).stem], path)
 log.info("%d benchmark files; stages: %s", len(benchmarks), ", ".join(outputs["runtime"].stage))

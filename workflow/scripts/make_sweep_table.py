@@ -1,7 +1,7 @@
 """Write results/tables/sweep.csv and .md: every metric per model setting (latent_dim, beta),
 data set and model, across seeds."""
 
-from covae import io, logs, tables
+from covae import logs, tables
 
 log = logs.setup(snakemake.log[0])
 keys = tables.SWEEP_KEYS
@@ -10,8 +10,8 @@ frame = tables.long_frame(runs, keys=keys)
 summary = tables.summarize(
     frame, snakemake.params.confidence, by=("latent_dim", "beta", "dataset", "model")
 )
-io.save_text(snakemake.output.csv, summary.to_csv(index=False))
-io.save_text(snakemake.output.md, tables.to_markdown(summary))
+tables.save_table(summary, snakemake.output.csv)
+tables.save_table(summary, snakemake.output.md)
 log.info(
     "%d runs over %d settings", len(runs), len(summary[["latent_dim", "beta"]].drop_duplicates())
 )

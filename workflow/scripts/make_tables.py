@@ -3,7 +3,7 @@ comparison and the seed study's published numbers beside ours."""
 
 from pathlib import Path
 
-from covae import io, logs, tables
+from covae import logs, tables
 
 log = logs.setup(snakemake.log[0])
 confidence = snakemake.params.confidence
@@ -14,9 +14,6 @@ outputs = {group: block.drop(columns="group") for group, block in summary.groupb
 outputs["paired"] = tables.paired(frame, confidence)
 outputs["published"] = tables.published(summary)
 for path in snakemake.output:
-    name, ext = Path(path).stem, Path(path).suffix
-    table = outputs[name]
-    text = table.to_csv(index=False) if ext == ".csv" else tables.to_markdown(table)
-    io.save_text(path, text)
+    tables.save_table(outputs[Path(path).stem], path)
 log.info("%d runs, %d metrics per run at most -> %d tables", len(runs),
          frame.groupby(list(tables.KEYS)).size().max(), len(outputs))  # fmt: skip

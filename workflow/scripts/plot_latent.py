@@ -1,15 +1,15 @@
 """Draw figures/latent_{dataset}_{model}.png: the code projections coloured by each factor."""
 
-from covae import evaluation, heatmaps, io, logs, plots
+from covae import io, logs, names, plots
 
 log = logs.setup(snakemake.log[0])
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
-columns = evaluation.factor_columns(data["factors"])
+columns = names.factor_columns(data["factors"])
 fig = plots.latent_projections(
     codes,
     data["factors"][:, columns],
-    [heatmaps.FACTOR_NAMES[j] for j in columns],
+    [names.FACTOR_NAMES[j] for j in columns],
     title=f"{snakemake.wildcards.dataset}, {snakemake.wildcards.model.upper()}",
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])

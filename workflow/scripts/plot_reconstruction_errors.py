@@ -1,15 +1,14 @@
 """Draw figures/reconstruction_errors_{dataset}.png: per-image test errors of every run."""
 
-from pathlib import Path
-
 import pandas as pd
 
-from covae import io, logs, plots
+from covae import io, logs, names, plots
 
 log = logs.setup(snakemake.log[0])
 frames = []
-for path in map(Path, snakemake.input.runs):
-    model, seed = path.parent.name, int(path.stem.removeprefix("seed"))
+for path in snakemake.input.runs:
+    run = names.run_of(path)
+    model, seed = run["model"], run["seed"]
     for code, errors in io.load_arrays(path).items():
         if code == "seed_protocol" and model == "vae":  # the VAE's is its z_sample, drawn
             continue

@@ -21,5 +21,5 @@ arrays, summary = realism.assess_run(
 io.save_arrays(snakemake.output.arrays, arrays)
 run = {"dataset": wildcards.dataset, "model": wildcards.model, "seed": int(wildcards.seed)}
 document = {"run": {**run, **snakemake.params.setting}, "realism": summary}
-io.save_text(snakemake.output.summary, json.dumps(document, indent=2, sort_keys=True) + "\n")
+io.save_record(snakemake.output.summary, document)
 log.info("%s", json.dumps(summary, sort_keys=True))

@@ -1,0 +1,52 @@
+"""The study's names, defined once: its data sets, models, generating factors and random
+streams, and how a run's files are named. The package and the Snakefile both read them
+from here (numpy is the only import, so any job can afford it).
+
+A run is one (data set, model, replicate seed); its per-run files follow the path contract
+``.../{dataset}/{model}/seed{seed}.<ext>`` (README "What lands where").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+DATASETS: tuple[str, ...] = ("gaussian", "student_t")
+MODELS: tuple[str, ...] = ("vae", "ae")
+# The generating factors of every image, in the column order of a data set's ``factors``.
+FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
+
+# Independent random streams derived from one seed, so that no draw shifts another: the split
+# and the df classes come from the data seed; the validation rows and the sampled codes of a
+# training run and the randomness of its evaluation (CV folds, forests, probes) from its
+# replicate seed. New streams go at the end, so existing draws never move.
+STREAMS: tuple[str, ...] = ("split", "df", "validation", "sample", "evaluation")
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The generator of one named random stream of a seed (one of ``STREAMS``)."""
+    return np.random.default_rng([seed, STREAMS.index(name)])
+
+
+def factor_columns(factors: np.ndarray) -> list[int]:
+    """Columns of a data set's ``factors`` that vary (df is constant, infinite, on the
+    Gaussian set)."""
+    return [j for j in range(factors.shape[1]) if np.unique(factors[:, j]).size > 1]
+
+
+def run_of(path: str | os.PathLike) -> dict[str, str | int]:
+    """The identity of the run a file belongs to, read from its path: a per-run file
+    (``.../{dataset}/{model}/seed{seed}.<ext>``) or a file of a run's folder
+    (``.../{dataset}/{model}/seed{seed}/history.csv``). Returns ``{"dataset", "model", "seed"}``."""
+    path = Path(path)
+    run = path.parent if path.parent.name.startswith("seed") else path.with_suffix("")
+    dataset, model, name = run.parent.parent.name, run.parent.name, run.name
+    seed = name.removeprefix("seed")
+    if dataset not in DATASETS or model not in MODELS or not seed.isdigit():
+        raise ValueError(
+            f"{path} is not a run's file (.../{{dataset}}/{{model}}/seed{{n}}.* or "
+            f".../{{dataset}}/{{model}}/seed{{n}}/*)"
+        )
+    return {"dataset": dataset, "model": model, "seed": int(seed)}

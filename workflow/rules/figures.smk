@@ -1,0 +1,390 @@
+# Figures stage: every figure of the study (figures/), in the order of the stages they show.
+
+
+rule figure_heatmaps:
+    input:
+        data="results/data/{dataset}.npz",
+        code=code_of("plot_heatmaps.py"),
+    output:
+        report(
+            "figures/heatmaps_{dataset}.png",
+            category="Data",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/heatmaps_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["heatmaps"],
+        heavy_df=lambda wildcards: (
+            config["data"]["student_t"]["df_heavy"]
+            if wildcards.dataset == "student_t"
+            else None
+        ),
+    script:
+        "../scripts/plot_heatmaps.py"
+
+
+rule figure_tails:
+    input:
+        data="results/data/student_t.npz",
+        code=code_of("plot_tails.py"),
+    output:
+        report("figures/tails.png", category="Data", subcategory="student_t"),
+    log:
+        "results/logs/figures/tails.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["tails"],
+        data=config["data"],
+    script:
+        "../scripts/plot_tails.py"
+
+
+rule figure_training:
+    input:
+        code=code_of("plot_training.py"),
+        runs=expand(
+            "results/models/{{dataset}}/{model}/seed{seed}/history.csv",
+            model=MODELS,
+            seed=config["seeds"],
+        ),
+    output:
+        report(
+            "figures/training_{dataset}.png",
+            category="Training",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/training_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["training"],
+    script:
+        "../scripts/plot_training.py"
+
+
+rule figure_reconstruction_errors:
+    input:
+        code=code_of("plot_reconstruction_errors.py"),
+        runs=lambda wildcards: runs_of(
+            "results/metrics/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
+        ),
+    output:
+        report(
+            "figures/reconstruction_errors_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/reconstruction_errors_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_reconstruction_errors.py"
+
+
+rule figure_reconstructions:
+    input:
+        code=code_of("plot_reconstructions.py"),
+        data="results/data/{dataset}.npz",
+        runs=expand(
+            "results/reconstructions/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
+        errors=expand(
+            "results/metrics/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
+    output:
+        report(
+            "figures/reconstructions_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/reconstructions_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["reconstructions"],
+        models=MODELS,
+    script:
+        "../scripts/plot_reconstructions.py"
+
+
+rule figure_metrics:
+    input:
+        code=code_of("plot_metrics.py"),
+        metrics=lambda wildcards: runs_of(
+            "results/metrics/{dataset}/{model}/seed{seed}.json", wildcards.dataset
+        ),
+        realism=lambda wildcards: runs_of(
+            "results/realism/{dataset}/{model}/seed{seed}.json", wildcards.dataset
+        ),
+    output:
+        report(
+            "figures/metrics_{dataset}.png",
+            category="Reconstruction",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/metrics_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_metrics.py"
+
+
+rule figure_latent:
+    input:
+        code=code_of("plot_latent.py"),
+        data="results/data/{dataset}.npz",
+        latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+    output:
+        report(
+            "figures/latent_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/latent_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_latent.py"
+
+
+rule plotly_js:
+    input:
+        code=code_of("write_plotly_js.py"),
+    output:
+        f"figures/{covae.io.PLOTLY_JS}",
+    log:
+        "results/logs/figures/plotly_js.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    script:
+        "../scripts/write_plotly_js.py"
+
+
+rule figure_latent_3d:
+    input:
+        code=code_of("plot_latent_3d.py"),
+        data="results/data/{dataset}.npz",
+        latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+        plotly_js=f"figures/{covae.io.PLOTLY_JS}",
+    output:
+        png=report(
+            "figures/latent3d_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+        # Not in the report: the page loads plotly.js from beside it, which a report lacks.
+        html="figures/latent3d_{dataset}_{model}.html",
+    log:
+        "results/logs/figures/latent3d_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_latent_3d.py"
+
+
+rule figure_latent_grid:
+    input:
+        code=code_of("plot_latent_grid.py"),
+        paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+    output:
+        report(
+            "figures/latent_grid_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/latent_grid_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_latent_grid.py"
+
+
+rule figure_traversals:
+    input:
+        code=code_of("plot_traversals.py"),
+        data="results/data/{dataset}.npz",
+        latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+        paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
+    output:
+        hull=report(
+            "figures/hull_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        plane=report(
+            "figures/plane_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        gap=report(
+            "figures/gap_traversal_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+        trajectories=report(
+            "figures/trajectories_{dataset}_{model}.png",
+            category="Traversals",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/traversals_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_traversals.py"
+
+
+rule figure_realism:
+    input:
+        code=code_of("plot_realism.py"),
+        runs=lambda wildcards: runs_of(
+            "results/realism/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
+        ),
+    output:
+        realism=report(
+            "figures/realism_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
+        traversals=report(
+            "figures/traversal_factors_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
+        interpolations=report(
+            "figures/interpolation_factors_{dataset}.png",
+            category="Realism",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/realism_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+        steps=config["exploration"]["interpolation"]["steps"],
+        pairs_shown=min(4, config["exploration"]["interpolation"]["pairs"]),
+    script:
+        "../scripts/plot_realism.py"
+
+
+rule figure_embedding:
+    input:
+        code=code_of("plot_embedding.py"),
+        data="results/data/{dataset}.npz",
+        views="results/embeddings/{dataset}/{model}.npz",
+    output:
+        pca=report(
+            "figures/latent_pca_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+        tsne=report(
+            "figures/latent_tsne_{dataset}_{model}.png",
+            category="Latent space",
+            subcategory="{dataset}",
+        ),
+    log:
+        "results/logs/figures/embedding_{dataset}_{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+        latent_dim=WIDE["latent_dim"],
+    script:
+        "../scripts/plot_embedding.py"
+
+
+rule figure_claims:
+    input:
+        code=code_of("plot_claims.py"),
+        verdicts="results/tables/claims.csv",
+        seeds="results/tables/claims_seeds.csv",
+    output:
+        report("figures/claims.png", category="Claims"),
+    log:
+        "results/logs/figures/claims.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+    script:
+        "../scripts/plot_claims.py"
+
+
+FIGURES = [
+    *expand(
+        "figures/{figure}_{dataset}.png",
+        figure=[
+            "heatmaps",
+            "training",
+            "reconstruction_errors",
+            "reconstructions",
+            "metrics",
+            "realism",
+            "traversal_factors",
+            "interpolation_factors",
+        ],
+        dataset=DATASETS,
+    ),
+    *expand(
+        "figures/{figure}_{dataset}_{model}.png",
+        figure=[
+            "latent",
+            "latent_grid",
+            "latent3d",
+            "hull_traversal",
+            "plane_traversal",
+            "gap_traversal",
+            "trajectories",
+            "latent_pca",
+            "latent_tsne",
+        ],
+        dataset=DATASETS,
+        model=MODELS,
+    ),
+    *expand("figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS),
+    "figures/claims.png",
+    "figures/tails.png",
+]
+TARGETS["figures"] = FIGURES
