@@ -74,6 +74,7 @@ def test_models_train_and_round_trip_under_the_jax_backend(tmp_path):
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_default_backend_is_tensorflow():
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     result = subprocess.run(
