@@ -1,10 +1,14 @@
 """One run of the convergence study: the test error after every epoch of one schedule."""
 
-import pandas as pd
+from covae import logs
 
-from covae import convergence, io, logs, tables, training
-
+# Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
+
+import pandas as pd  # noqa: E402
+
+from covae import convergence, io, tables, training  # noqa: E402
+
 wildcards, params = snakemake.wildcards, snakemake.params
 peaks = pd.read_csv(snakemake.input.peak)
 peak = float(peaks.loc[peaks["model"] == wildcards.model, "peak"].iloc[0])

@@ -2,11 +2,15 @@
 space (covae.traversals, from the run's codes and the ``exploration`` settings) and the
 images its decoder makes of each."""
 
-import keras
+from covae import logs
 
-from covae import io, logs, training, traversals
-
+# Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
+
+import keras  # noqa: E402
+
+from covae import io, training, traversals  # noqa: E402
+
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
 decoder = keras.models.load_model(snakemake.input.decoder)

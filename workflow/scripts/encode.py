@@ -1,11 +1,15 @@
 """Write what one run's encoder and decoder give for the data: the codes of every image
 ({root}/latents/...) and the decoded test images ({root}/reconstructions/...)."""
 
-import keras
+from covae import logs
 
-from covae import io, logs, training
-
+# Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
+
+import keras  # noqa: E402
+
+from covae import io, training  # noqa: E402
+
 data = io.load_arrays(snakemake.input.data)
 codes = training.encode(
     keras.models.load_model(snakemake.input.encoder),

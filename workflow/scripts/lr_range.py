@@ -1,8 +1,12 @@
 """Learning-rate range test of one (data set, model): results/convergence/lr_range/..."""
 
-from covae import io, logs, tables, training
+from covae import logs
 
+# Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
+
+from covae import io, tables, training  # noqa: E402
+
 wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
 seed = snakemake.params.seed
 spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
