@@ -39,3 +39,13 @@ def copy_workflow(workdir: Path, make: bool = False) -> Path:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     return workdir
+
+
+# A metric of each run that is a wall time: its rows (in the training, paired and wide tables)
+# differ between any two runs, like the run-time and provenance tables.
+TIMED_METRIC = b"training.seconds"
+
+
+def untimed_lines(path):
+    """The lines of a table file but those of the timed metric."""
+    return [line for line in Path(path).read_bytes().splitlines() if TIMED_METRIC not in line]

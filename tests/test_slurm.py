@@ -11,11 +11,10 @@ import sys
 
 import pytest
 
-from tests.conftest import copy_workflow
+from tests.conftest import copy_workflow, untimed_lines
 
 # Tables that record when and how long, not what: they differ between any two runs.
 TIMED = {"runtime.csv", "runtime.md", "provenance.csv", "provenance.md"}
-TIMED_METRIC = b"training.seconds"  # a metric of each run that is a wall time
 
 
 def _cluster_up() -> bool:
@@ -74,5 +73,4 @@ def test_the_smoke_study_through_slurm_equals_a_local_run(tmp_path):
 
 
 def _untimed(workdir, name):
-    lines = (workdir / "results" / "tables" / name).read_bytes().splitlines()
-    return [line for line in lines if TIMED_METRIC not in line]
+    return untimed_lines(workdir / "results" / "tables" / name)
