@@ -276,6 +276,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         )
         return _print_speedup(summary, convergence.SEED_TARGET_EPOCH)
     from covae import training
+
     target = 4 if quick else convergence.SEED_TARGET_EPOCH
     data = heatmaps.make_dataset(heatmaps.DataSpec.from_config(config["data"]), dataset)
     images, is_test = data["images"], data["is_test"]
