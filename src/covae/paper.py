@@ -302,10 +302,8 @@ class Tables:
         return to_markdown(wide.reset_index(), number=fmt).rstrip("\n")
 
     def wide_value(self, model: str, metric: str, dataset: str = "student_t") -> str:
-        """The wider code's mean of ``metric`` (the ``wide`` table's largest latent dim), or
-        "n/a" where the run has no wide table."""
-        if not self.has("wide"):
-            return "n/a"
+        """The wider code's mean of ``metric`` (the ``wide`` table's largest latent dim; every
+        run of the workflow has the table)."""
         frame = self.frames["wide"]
         dim = frame["latent_dim"].max()
         return self.ci("wide", latent_dim=dim, dataset=dataset, model=model, metric=metric)
