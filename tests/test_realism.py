@@ -75,3 +75,45 @@ def test_fit_is_deterministic_and_threads_do_not_change_it(sample):
     two = realism.fit(AXIS, images, fit_df=True, threads=2)
     np.testing.assert_array_equal(one["factors"], two["factors"])
     np.testing.assert_array_equal(one["residual"], two["residual"])
+
+
+def _realism_arrays(seed_value, df, pairs=2, steps=3):
+    """The realism arrays of one run: interpolations, one reconstruction set, one traversal."""
+    factors = np.tile([1.0, 2.0, 0.5, df], (pairs * steps, 1)) + seed_value
+    return {
+        "interpolation_factors": factors,
+        "interpolation_residual": np.arange(pairs * steps, dtype=float) + seed_value,
+        "reconstruction_z_mean_factors": factors[:4],
+        "reconstruction_z_mean_residual": np.full(4, 0.1),
+        "hull_factors": factors[:5],
+        "hull_residual": np.full(5, 0.2),
+    }
+
+
+@pytest.mark.parametrize(("df", "has_df"), [(np.inf, False), (2.0, True)])
+def test_figure_frames_lay_out_every_runs_residuals_and_the_first_seeds_pairs(df, has_df):
+    runs = {
+        ("vae", 0): _realism_arrays(0.0, df),
+        ("ae", 0): _realism_arrays(1.0, df),
+        ("vae", 1): _realism_arrays(2.0, df),
+    }
+    frames = realism.figure_frames(runs, steps=3, pairs_shown=1)
+    along = frames["along"]
+    assert len(along) == 3 * 2 * 3  # runs x pairs x steps
+    assert sorted(along["t"].unique()) == [0.0, 0.5, 1.0]
+    ae = along[along["model"] == "ae"]
+    np.testing.assert_array_equal(ae["residual"], np.arange(6) + 1.0)
+    sets = frames["sets"]
+    assert set(sets["set"]) == {"recon.\nz_mean", "interpolation", "hull"}
+    assert set(sets["model"]) == {"VAE", "AE"}
+    # The first seed's first pair only, for both models; steps numbered from 1.
+    pairs = frames["interpolations"]
+    assert sorted(map(tuple, pairs[["model", "seed"]].drop_duplicates().to_numpy())) == [
+        ("ae", 0), ("vae", 0)
+    ]  # fmt: skip
+    assert set(pairs["path"]) == {"pair 1"} and list(pairs["step"][:3]) == [1, 2, 3]
+    traversals = frames["traversals"]
+    assert len(traversals) == 3 * 5 and set(traversals["path"]) == {"hull"}
+    # df is a column only where it was fitted (the t set), never all-infinite.
+    for frame in (pairs, traversals):
+        assert ("df" in frame) == has_df
