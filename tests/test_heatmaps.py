@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import gammaln
 
-from covae import bench, heatmaps, io
+from covae import bench, heatmaps, io, names
 from tests.conftest import load_config
 
 PAPER = heatmaps.DataSpec.from_config(load_config("config.yaml")["data"])
@@ -29,7 +29,7 @@ def closed_form_log_pdf(x, y, var_x, var_y, cor, df):
 
 @pytest.fixture(scope="module")
 def paper_sets():
-    return {name: heatmaps.make_dataset(PAPER, name, threads=2) for name in heatmaps.DATASETS}
+    return {name: heatmaps.make_dataset(PAPER, name, threads=2) for name in names.DATASETS}
 
 
 def test_paper_grids_have_the_seed_sizes():
@@ -71,7 +71,7 @@ def test_sets_are_row_aligned_and_share_one_split(paper_sets):
     np.testing.assert_array_equal(gaussian["is_test"], student["is_test"])
 
 
-@pytest.mark.parametrize("dataset", heatmaps.DATASETS)
+@pytest.mark.parametrize("dataset", names.DATASETS)
 def test_pixels_equal_closed_form_density(paper_sets, dataset):
     rng = np.random.default_rng(0)
     arrays = paper_sets[dataset]

@@ -1,4 +1,5 @@
 # Figures stage: every figure of the study (figures/), in the order of the stages they show.
+from snakemake.io import strip_wildcard_constraints
 
 
 rule figure_heatmaps:
@@ -352,39 +353,17 @@ rule figure_claims:
         "../scripts/plot_claims.py"
 
 
-FIGURES = [
-    *expand(
-        "figures/{figure}_{dataset}.png",
-        figure=[
-            "heatmaps",
-            "training",
-            "reconstruction_errors",
-            "reconstructions",
-            "metrics",
-            "realism",
-            "traversal_factors",
-            "interpolation_factors",
-        ],
-        dataset=DATASETS,
-    ),
-    *expand(
-        "figures/{figure}_{dataset}_{model}.png",
-        figure=[
-            "latent",
-            "latent_grid",
-            "latent3d",
-            "hull_traversal",
-            "plane_traversal",
-            "gap_traversal",
-            "trajectories",
-            "latent_pca",
-            "latent_tsne",
-        ],
-        dataset=DATASETS,
-        model=MODELS,
-    ),
-    *expand("figures/latent3d_{dataset}_{model}.html", dataset=DATASETS, model=MODELS),
-    "figures/claims.png",
-    "figures/tails.png",
-]
+# Every figure of the rules above (PNG, and HTML for the interactive views), read from their
+# own outputs (the convergence study's figures, defined later, are not among them).
+FIGURES = list(
+    dict.fromkeys(
+        file
+        for rule in workflow.rules
+        if rule.name.startswith("figure_")
+        for pattern in rule.output
+        for file in expand(
+            strip_wildcard_constraints(str(pattern)), dataset=DATASETS, model=MODELS
+        )
+    )
+)
 TARGETS["figures"] = FIGURES

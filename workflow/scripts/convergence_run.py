@@ -1,11 +1,11 @@
 """One run of the convergence study: the test error after every epoch of one schedule."""
 
+import pandas as pd
+
 from covae import logs
 
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
-
-import pandas as pd  # noqa: E402
 
 from covae import convergence, io, tables, training  # noqa: E402
 

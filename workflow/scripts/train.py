@@ -1,11 +1,11 @@
 """Train one run and write results/models/{dataset}/{model}/seed{seed}/."""
 
+from pathlib import Path
+
 from covae import logs
 
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
-
-from pathlib import Path  # noqa: E402
 
 from covae import io, training  # noqa: E402
 
