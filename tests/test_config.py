@@ -263,6 +263,16 @@ def test_a_seed_bound_beyond_the_seed_schedule_s_run_is_refused(paper_config):
         accept(with_value(paper_config, "convergence.seed_bounds.vae.student_t", 41))
 
 
+def test_each_batch_size_of_the_convergence_study_has_one_entry(paper_config):
+    accept(paper_config)  # batch 64 and batch 16, one entry each
+    runs = paper_config["convergence"]["cosine"]["runs"]
+    twice = with_value(paper_config, "convergence.cosine.runs", [*runs, {**runs[0]}])
+    with pytest.raises(ConfigError, match=r"convergence.cosine.runs: batch size 64 .*one entry"):
+        accept(twice)
+    bad = with_value(paper_config, "convergence.cosine.runs", [{"batch_size": 0, "epochs": [5]}])
+    assert "convergence.cosine.runs.0.batch_size: 0" in refusal(bad)
+
+
 def test_a_missing_section_is_named_with_the_keys_it_needs(paper_config):
     del paper_config["evaluation"]["knn"]
     message = refusal(paper_config)

@@ -135,28 +135,28 @@ def test_converge_benchmark_reads_a_convergence_table_and_gives_the_known_ratio(
     seed = [1.0 - 0.6 * n / 24 for n in range(25)] + [0.39] * 15
     rows = ["dataset,model,run,peak,epoch,val_excess,test_error_z_mean"]
     for dataset, fast in (("gaussian", True), ("student_t", False)):
-        rows += curve(dataset, "exponential40", seed)
-        rows += curve(dataset, "cosine5", [0.9, 0.7, 0.5, 0.45, 0.40 if fast else 0.41])
+        rows += curve(dataset, "exponential40_b64", seed)
+        rows += curve(dataset, "cosine5_b64", [0.9, 0.7, 0.5, 0.45, 0.40 if fast else 0.41])
         rows += curve(
-            dataset, "cosine10", [0.9, 0.6, 0.5, 0.40 if fast else 0.41] + [0.41] * 5 + [0.35]
+            dataset, "cosine10_b64", [0.9, 0.6, 0.5, 0.40 if fast else 0.41] + [0.41] * 5 + [0.35]
         )
-        rows += curve(dataset, "cosine20", [0.9] + [0.5] * 18 + [0.33])
+        rows += curve(dataset, "cosine20_b64", [0.9] + [0.5] * 18 + [0.33])
     table = tmp_path / "convergence.csv"
     table.write_text("\n".join(rows) + "\n")
     result = bench("converge", "--table", str(table))
     lines = result.stdout.strip().splitlines()
     assert lines[-1].startswith("converge: ratio 2.50 ")
     assert any(
-        "gaussian" in line and "cosine10" in line and "after 4 epochs" in line for line in lines
+        "gaussian" in line and "cosine10_b64" in line and "after 4 epochs" in line for line in lines
     )
-    assert any("student_t" in line and "cosine5" in line and "never" in line for line in lines)
+    assert any("student_t" in line and "cosine5_b64" in line and "never" in line for line in lines)
 
 
 @pytest.mark.slow
 def test_converge_benchmark_quick_trains_every_schedule():
     result = bench("converge", "--config", "config/smoke.yaml", "--quick")
     lines = result.stdout.strip().splitlines()
-    for run in ("exponential4", "cosine2", "cosine3"):
+    for run in ("exponential4_b64", "cosine2_b64", "cosine3_b64"):
         assert any(line.startswith(f"{run} ") and "epochs in" in line for line in lines), run
     reached = [
         int(line.split("after ")[1].split()[0])

@@ -703,3 +703,38 @@ def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
             assert (ae["val_excess"] > 1).all()
             log = workdir / "results" / "logs" / "train" / dataset / "vae" / f"seed{seed}.log"
             assert "x 0.99^(step/30)" in log.read_text()
+
+
+@pytest.mark.slow
+def test_the_convergence_study_runs_at_smoke_size(tmp_path):
+    # `snakemake convergence` on the smoke config: range tests at both batch sizes, every run
+    # of the grid, the table, its choice and the figures.
+    from covae import convergence
+
+    workdir = copy_workflow(tmp_path)
+    result = snakemake(workdir, "convergence")
+    assert result.returncode == 0, result.stderr[-3000:]
+    settings = load_config("smoke.yaml")["convergence"]
+    names = convergence.schedule_names(settings)
+    assert names == ["exponential2_b64", "cosine1_b64", "cosine2_b64", "cosine2_b32"]
+    curves = pd.read_csv(workdir / "results/tables/convergence.csv")
+    for (dataset, model), pair in curves.groupby(["dataset", "model"]):
+        assert sorted(pair["run"].unique()) == sorted(names), (dataset, model)
+        for run, curve in pair.groupby("run"):
+            assert curve["epoch"].tolist() == list(range(1, convergence.parse_name(run).epochs + 1))
+    assert len(curves.groupby(["dataset", "model"])) == 4
+    # Each run trained at its own batch size (its log says so), at its batch size's peak.
+    peaks = pd.read_csv(workdir / "results/convergence/peak.csv")
+    assert sorted(peaks["batch_size"].unique()) == [32, 64] and len(peaks) == 8
+    for (batch, model), block in peaks.groupby(["batch_size", "model"]):
+        assert (block["peak"] <= block["suggested"].min()).all()
+        run = curves[(curves["model"] == model) & (curves["run"] == f"cosine2_b{batch}")]
+        assert (run["peak"] == block["peak"].iloc[0]).all()
+    log = workdir / "results/logs/convergence/runs/gaussian/vae/cosine2_b32.log"
+    assert "batch 32" in log.read_text()
+    summary = pd.read_csv(workdir / "results/tables/convergence_summary.csv")
+    assert (summary["reference_run"] == "cosine2_b32").all()  # the most steps
+    chosen = summary.loc[summary["chosen"], "run"].unique()
+    assert len(chosen) <= 1 and "cosine2_b32" not in chosen
+    for figure in ("convergence.png", "lr_range.png"):
+        assert (workdir / "figures" / figure).stat().st_size > 10_000

@@ -18,11 +18,12 @@ files are timed. It prints the time of each part and ends with ``ratio <budget/t
 the 30 s budget of issue 4.
 
 ``converge`` trains one (data set, model) on seed 0 under the seed's exponential schedule
-and under the config's warmup + cosine lengths (``convergence`` section, at the study's peak
-rate), measures the test error after every epoch, and prints for each cosine run the epochs it
-needs to reach the error the seed schedule has after 25 epochs; it ends with ``ratio <25 /
-fewest epochs>``. ``--table results/tables/convergence.csv`` reads the committed convergence
-study instead of training (every data set and model; the ratio is the smallest of them).
+and under the config's warmup + cosine runs (``convergence`` section: lengths and batch sizes,
+all at the study's peak rate), measures the test error after every epoch, and prints for each
+cosine run the epochs it needs to reach the error the seed schedule has after 25 epochs; it
+ends with ``ratio <25 / fewest epochs>``. ``--table results/tables/convergence.csv`` reads the
+committed convergence study instead of training (every data set and model; the ratio is the
+smallest of them).
 ``--quick`` trains on a few hundred images with a target epoch of 4, for the tests.
 
 ``realism`` fits ``--images`` heatmaps of the Student-t set (the costlier fit: df is a fourth
@@ -252,7 +253,7 @@ def _print_speedup(summary, target_epoch: int) -> float:
     for row in summary[summary["schedule"] == "cosine"].itertuples():
         needed = row.epochs_to_seed_target
         print(
-            f"{row.dataset:9s} {row.model:3s} {row.run:13s}: "
+            f"{row.dataset:9s} {row.model:3s} {row.run:16s}: "
             f"final error {row.test_error_z_mean:.3f}"
             f" (seed schedule at epoch {target_epoch}: {row.seed_target:.3f}); reaches it after "
             + (f"{int(needed)} epochs" if np.isfinite(needed) else "never")
@@ -284,12 +285,15 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         keep = np.random.default_rng(0).choice(len(images), size=400, replace=False)
         images, is_test = images[keep], is_test[keep]
     peak = float(config["training"]["schedule"][model].get("peak", 1e-3))
-    lengths = [2, 3] if quick else sorted(settings["cosine"]["epochs"])
-    runs = [f"exponential{target}"] + [f"cosine{n}" for n in lengths]
+    if quick:  # the seed's schedule and two cosine lengths at the study's batch size
+        batch = config["training"]["batch_size"]
+        runs = [f"exponential{target}_b{batch}", f"cosine2_b{batch}", f"cosine3_b{batch}"]
+    else:  # the convergence study's runs, at the study's peak rate for every batch size
+        seed = convergence.parse_name(convergence.schedule_names(settings)[0])
+        runs = [f"exponential{target}_b{seed.batch}"] + convergence.schedule_names(settings)[1:]
     curves = []
     for run in runs:
-        entry = convergence.schedule_entry(run, settings, peak)
-        section = {**config["training"], "schedule": {model: entry}, "patience": None}
+        section = convergence.training_section(run, model, settings, config["training"], peak)
         spec = training.TrainSpec.from_config(
             {"model": config["model"], "training": section}, model, dataset
         )
@@ -297,7 +301,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         start = time.perf_counter()
         _, history = training.fit(model, images[~is_test], spec, 0, callbacks=[callback])
         seconds = time.perf_counter() - start
-        print(f"{run:13s}: {len(history)} epochs in {seconds:.0f} s, final error "
+        print(f"{run:16s}: {len(history)} epochs in {seconds:.0f} s, final error "
               f"{history['test_error_z_mean'].iloc[-1]:.3f}")  # fmt: skip
         curves.append(
             history.assign(dataset=dataset, model=model, run=run, peak=spec.schedule.peak)

@@ -196,6 +196,13 @@ def _check_schedules(config: Mapping[str, Any]) -> None:
                     f"schedule's run (convergence.exponential.epochs = {seed_epochs}); "
                     f"allowed: 1..{seed_epochs}"
                 )
+    batches = [block["batch_size"] for block in convergence["cosine"]["runs"]]
+    repeated = sorted({batch for batch in batches if batches.count(batch) > 1})
+    if repeated:
+        raise ConfigError(
+            f"convergence.cosine.runs: batch size {repeated[0]} has more than one entry; "
+            "allowed: one entry per batch size (list all its lengths there)"
+        )
     lr_range = convergence["lr_range"]
     if lr_range["low"] >= lr_range["high"]:
         raise ConfigError(

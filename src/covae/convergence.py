@@ -1,23 +1,26 @@
-"""The convergence study: how many epochs, under which learning-rate schedule, train these
-models to the error they can reach.
+"""The convergence study: how many epochs, at which batch size and under which learning-rate
+schedule, train these models to the error they can reach.
 
 On one replicate seed, each (data set, model) is trained under the seed study's exponential
-schedule and under warmup + cosine schedules of several lengths; the test error is measured
-after every epoch (``training.TestError``). The cosine runs peak at the rate a learning-rate
-range test suggests (``training.lr_range_test``). The longest cosine run is each pair's
-*reference*: the error a model of the study is held to. The study's protocol is the shortest
-cosine run whose final error is within a tolerance of the reference on every pair and no
-worse than the seed schedule's at the epoch the seed study stopped that pair (its *bound*:
-25 epochs for the AE, 30 for the Gaussian VAE, 40 for the Student-t VAE; ``choose_epochs``).
+schedule (at the seed's batch size) and under warmup + cosine schedules of several lengths at
+one or more batch sizes; the test error is measured after every epoch (``training.TestError``).
+The cosine runs peak at the rate a learning-rate range test at their batch size suggests
+(``training.lr_range_test``). The cosine run with the most optimizer steps (epochs / batch
+size) is each pair's *reference*: the error a model of the study is held to. The study's
+protocol is the cheapest cosine run other than the reference (fewest epochs, then the larger
+batch) whose final error is within a tolerance of the reference on every pair and no worse
+than the seed schedule's at the epoch the seed study stopped that pair (its *bound*: 25 epochs
+for the AE, 30 for the Gaussian VAE, 40 for the Student-t VAE; ``choose_protocol``). The
+reference itself is never chosen: a run within tolerance of itself shows nothing.
 
-Runs are named by schedule and length: ``exponential40``, ``cosine5``, ``cosine10``, ...
+Runs are named by schedule, length and batch size: ``exponential40_b64``, ``cosine20_b16``, ...
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,31 +32,72 @@ SAMPLED_ERROR = "test_error_z_sample"
 SEED_TARGET_EPOCH = 25
 
 
+class Run(NamedTuple):
+    """One run of the study: schedule kind, length in epochs, batch size."""
+
+    kind: str
+    epochs: int
+    batch: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}{self.epochs}_b{self.batch}"
+
+
 def schedule_names(convergence: Mapping[str, Any]) -> list[str]:
-    """The runs of the study: the seed's schedule first, then the cosine runs by length."""
-    return [f"exponential{convergence['exponential']['epochs']}"] + [
-        f"cosine{epochs}" for epochs in sorted(convergence["cosine"]["epochs"])
+    """The runs of the study: the seed's schedule first, then the cosine runs by batch size
+    (as configured) and length."""
+    seed = convergence["exponential"]
+    cosine = [
+        Run("cosine", epochs, block["batch_size"]).name
+        for block in convergence["cosine"]["runs"]
+        for epochs in sorted(block["epochs"])
     ]
+    return [Run("exponential", seed["epochs"], seed["batch_size"]).name] + cosine
 
 
-def parse_name(name: str) -> tuple[str, int]:
-    """``"cosine10"`` -> ``("cosine", 10)``."""
-    match = re.fullmatch(r"(exponential|cosine)(\d+)", name)
+def batch_sizes(convergence: Mapping[str, Any]) -> list[int]:
+    """The batch sizes of the cosine runs (each gets its own range test and peak rate)."""
+    return [block["batch_size"] for block in convergence["cosine"]["runs"]]
+
+
+def parse_name(name: str) -> Run:
+    """``"cosine10_b16"`` -> ``Run("cosine", 10, 16)``."""
+    match = re.fullmatch(r"(exponential|cosine)(\d+)_b(\d+)", name)
     if match is None:
-        raise ValueError(f"not a convergence run: {name!r}; expected exponential<n> or cosine<n>")
-    return match.group(1), int(match.group(2))
+        raise ValueError(
+            f"not a convergence run: {name!r}; expected exponential<n>_b<batch> or "
+            "cosine<n>_b<batch>"
+        )
+    return Run(match.group(1), int(match.group(2)), int(match.group(3)))
 
 
 def schedule_entry(name: str, convergence: Mapping[str, Any], peak: float) -> dict[str, Any]:
     """The ``training.schedule`` entry of one run (what ``training.Schedule.from_config`` reads)."""
-    kind, epochs = parse_name(name)
-    if kind == "exponential":
-        return {**convergence["exponential"], "kind": "exponential", "epochs": epochs}
+    run = parse_name(name)
+    if run.kind == "exponential":
+        seed = {key: value for key, value in convergence["exponential"].items()}
+        seed.pop("batch_size", None)
+        return {**seed, "kind": "exponential", "epochs": run.epochs}
     return {
         "kind": "cosine",
         "peak": peak,
         "warmup_epochs": convergence["cosine"]["warmup_epochs"],
-        "epochs": epochs,
+        "epochs": run.epochs,
+    }
+
+
+def training_section(
+    name: str, model: str, convergence: Mapping[str, Any], training: Mapping[str, Any], peak: float
+) -> dict[str, Any]:
+    """The study's ``training`` section as one run trains: its schedule and batch size, and no
+    early-stopping guard (every epoch runs, so the whole curve is measured)."""
+    entry = schedule_entry(name, convergence, peak)
+    return {
+        **training,
+        "batch_size": parse_name(name).batch,
+        "schedule": {model: entry},
+        "patience": None,
     }
 
 
@@ -75,20 +119,20 @@ def summarize(
     bounds: Mapping[str, Mapping[str, int]] | None = None,
     target_epoch: int = SEED_TARGET_EPOCH,
 ) -> pd.DataFrame:
-    """One row per (data set, model, run): its epochs, final errors, the reference error of the
-    pair (its longest cosine run), the final error's distance from it, the seed schedule's
-    error at the pair's epoch bound (``bounds[model][dataset]``; its last epoch where
-    ``bounds`` is None or silent), and the epoch at which the run first reaches the error the
-    seed schedule has after ``target_epoch`` epochs.
+    """One row per (data set, model, run): its epochs, batch size, final errors, the pair's
+    reference run (its cosine run of most optimizer steps, ``reference_run``) and error, the
+    final error's distance from it, the seed schedule's error at the pair's epoch bound
+    (``bounds[model][dataset]``; its last epoch where ``bounds`` is None or silent), and the
+    epoch at which the run first reaches the error the seed schedule has after
+    ``target_epoch`` epochs.
 
     ``curves`` holds one row per epoch with columns dataset, model, run, peak (the run's peak
     or initial rate), epoch, val_excess and ``ERROR`` (``SAMPLED_ERROR`` too for the VAE)."""
     rows = []
     for (dataset, model), pair in curves.groupby(["dataset", "model"], sort=False):
         finals = pair.sort_values("epoch").groupby("run", sort=False).last()
-        cosine = [run for run in finals.index if parse_name(run)[0] == "cosine"]
-        reference_run = max(cosine, key=lambda run: parse_name(run)[1])
-        reference = float(finals.loc[reference_run, ERROR])
+        reference_name = reference_run(finals.index)
+        reference = float(finals.loc[reference_name, ERROR])
         seed_runs = pair[pair["run"].str.startswith("exponential")]
         at_target = seed_runs[seed_runs["epoch"] == target_epoch]
         target = float(at_target[ERROR].iloc[0]) if len(at_target) else np.nan
@@ -107,12 +151,14 @@ def summarize(
                     "dataset": dataset,
                     "model": model,
                     "run": run,
-                    "schedule": parse_name(run)[0],
+                    "schedule": parse_name(run).kind,
                     "epochs": int(final["epoch"]),
+                    "batch_size": parse_name(run).batch,
                     "peak_rate": float(curve["peak"].iloc[0]),
                     ERROR: float(final[ERROR]),
                     SAMPLED_ERROR: float(final.get(SAMPLED_ERROR, np.nan)),
                     "val_excess": float(final["val_excess"]),
+                    "reference_run": reference_name,
                     "reference": reference,
                     "distance": float(final[ERROR]) / reference - 1,
                     "within_tolerance": bool(float(final[ERROR]) <= reference * (1 + tolerance)),
@@ -125,17 +171,33 @@ def summarize(
     return pd.DataFrame(rows)
 
 
-def choose_epochs(summary: pd.DataFrame) -> int | None:
-    """The study's cosine length: the fewest epochs whose run is within tolerance of the
-    reference on every (data set, model) and no worse than the seed schedule's run at the
-    pair's epoch bound (``seed_at_bound``); None when no length qualifies."""
+def _steps(name: str) -> tuple[float, int]:
+    """Sort key of a run's training length: optimizer steps (epochs / batch size, the data set's
+    size cancels), then the smaller batch."""
+    run = parse_name(name)
+    return run.epochs / run.batch, -run.batch
+
+
+def reference_run(names) -> str:
+    """The cosine run of most optimizer steps among ``names``: the pairs' reference."""
+    return max((name for name in names if parse_name(name).kind == "cosine"), key=_steps)
+
+
+def choose_protocol(summary: pd.DataFrame) -> Run | None:
+    """The study's protocol: the cheapest cosine run (fewest epochs, then the larger batch)
+    other than the reference whose run is within tolerance of the reference on every
+    (data set, model) and no worse than the seed schedule's run at the pair's epoch bound
+    (``seed_at_bound``); None when no run qualifies (the study is not shown to converge)."""
     cosine = summary[summary["schedule"] == "cosine"]
+    cosine = cosine[cosine["run"] != reference_run(cosine["run"].unique())]
     cosine = cosine.assign(
         ok=cosine["within_tolerance"] & (cosine[ERROR] <= cosine["seed_at_bound"])
     )
-    passing = cosine.groupby("epochs")["ok"].all()
-    passing = passing[passing]
-    return int(passing.index.min()) if len(passing) else None
+    passing = cosine.groupby("run")["ok"].all()
+    passing = [parse_name(run) for run in passing[passing].index]
+    if not passing:
+        return None
+    return min(passing, key=lambda run: (run.epochs, -run.batch))
 
 
 def speedup(summary: pd.DataFrame, target_epoch: int = SEED_TARGET_EPOCH) -> pd.DataFrame:

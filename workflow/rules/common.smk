@@ -105,9 +105,9 @@ def resources_of(kind):
 
 def epochs_of(wildcards):
     """Epochs a training job runs: its schedule's, or a convergence run's (the number in its
-    ``schedule`` wildcard, e.g. cosine20)."""
+    ``schedule`` wildcard, e.g. cosine20_b16)."""
     if hasattr(wildcards, "schedule"):
-        return int(re.search(r"\d+$", wildcards.schedule).group())
+        return covae.convergence.parse_name(wildcards.schedule).epochs
     epochs = config["training"]["schedule"][wildcards.model]["epochs"]
     return epochs[wildcards.dataset] if isinstance(epochs, dict) else epochs
 

@@ -1,19 +1,31 @@
 # The convergence study (`snakemake convergence`; not part of `rule all`: it trains more than
-# the study): a learning-rate range test per (data set, model), then on one seed the test
-# error after every epoch under the seed's schedule and warmup + cosine schedules of several
-# lengths. Its committed table and figure chose `training.schedule`.
+# the study): a learning-rate range test per (batch size, data set, model), then on one seed
+# the test error after every epoch under the seed's schedule and warmup + cosine schedules of
+# several lengths and batch sizes. Its committed table and figure chose `training.schedule`.
 
 CONVERGENCE = config["convergence"]
 CONVERGENCE_RUNS = covae.convergence.schedule_names(CONVERGENCE)
+CONVERGENCE_BATCHES = covae.convergence.batch_sizes(CONVERGENCE)
+RANGE_TESTS = expand(
+    "results/convergence/lr_range/b{batch}/{dataset}/{model}.csv",
+    batch=CONVERGENCE_BATCHES,
+    dataset=DATASETS,
+    model=MODELS,
+)
 
 
 wildcard_constraints:
-    schedule=r"(exponential|cosine)\d+",
+    schedule=r"(exponential|cosine)\d+_b\d+",
+    batch=r"\d+",
 
 
 def convergence_settings(wildcards):
-    """The study's ``model`` and ``training`` sections (the schedule is replaced per run)."""
-    return {"model": covae.config.main_model(config), "training": config["training"]}
+    """The study's ``model`` and ``training`` sections (the schedule and batch size are
+    replaced per run; a range test's batch size is its wildcard's)."""
+    training = config["training"]
+    if hasattr(wildcards, "batch"):
+        training = {**training, "batch_size": int(wildcards.batch)}
+    return {"model": covae.config.main_model(config), "training": training}
 
 
 rule lr_range:
@@ -21,11 +33,11 @@ rule lr_range:
         code=code_of("lr_range.py"),
         data="results/data/{dataset}.npz",
     output:
-        "results/convergence/lr_range/{dataset}/{model}.csv",
+        "results/convergence/lr_range/b{batch}/{dataset}/{model}.csv",
     log:
-        "results/logs/convergence/lr_range/{dataset}/{model}.log",
+        "results/logs/convergence/lr_range/b{batch}/{dataset}/{model}.log",
     benchmark:
-        "results/benchmarks/convergence/lr_range/{dataset}/{model}.tsv"
+        "results/benchmarks/convergence/lr_range/b{batch}/{dataset}/{model}.tsv"
     threads: threads_of("train")
     resources:
         mem_mb=config["resources"]["train"]["mem_mb"],
@@ -41,11 +53,7 @@ rule lr_range:
 rule convergence_peak:
     input:
         code=code_of("convergence_peak.py"),
-        tests=expand(
-            "results/convergence/lr_range/{dataset}/{model}.csv",
-            dataset=DATASETS,
-            model=MODELS,
-        ),
+        tests=RANGE_TESTS,
     output:
         "results/convergence/peak.csv",
     log:
@@ -109,11 +117,7 @@ rule figure_convergence:
         code=code_of("plot_convergence.py"),
         curves="results/tables/convergence.csv",
         summary="results/tables/convergence_summary.csv",
-        tests=expand(
-            "results/convergence/lr_range/{dataset}/{model}.csv",
-            dataset=DATASETS,
-            model=MODELS,
-        ),
+        tests=RANGE_TESTS,
     output:
         curves=report("figures/convergence.png", category="Training"),
         lr_range=report("figures/lr_range.png", category="Training"),

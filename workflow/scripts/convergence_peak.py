@@ -1,4 +1,5 @@
-"""The peak rate of the convergence study's cosine runs, per model, from the range tests."""
+"""The peak rate of the convergence study's cosine runs, per batch size and model, from the
+range tests at that batch size."""
 
 import pandas as pd
 
@@ -6,9 +7,11 @@ from covae import convergence, logs, tables
 
 log = logs.setup(snakemake.log[0])
 tests = pd.concat([pd.read_csv(path) for path in snakemake.input.tests])
-suggestions = tests.groupby(["dataset", "model"], as_index=False)["suggested"].first()
-peaks = convergence.choose_peaks(suggestions)
-suggestions["peak"] = suggestions["model"].map(peaks)
-for model, peak in peaks.items():
-    log.info("%s: peak %.2g (smallest suggestion over the data sets)", model, peak)
+suggestions = tests.groupby(["batch_size", "dataset", "model"], as_index=False)["suggested"].first()
+for batch, block in suggestions.groupby("batch_size"):
+    peaks = convergence.choose_peaks(block)
+    suggestions.loc[block.index, "peak"] = block["model"].map(peaks)
+    for model, peak in peaks.items():
+        log.info("batch %d, %s: peak %.2g (smallest suggestion over the data sets)", batch,
+                 model, peak)  # fmt: skip
 tables.save_table(suggestions, snakemake.output[0])

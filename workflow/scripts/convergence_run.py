@@ -10,18 +10,26 @@ log = logs.setup(snakemake.log[0])
 from covae import convergence, io, tables, training  # noqa: E402
 
 wildcards, params = snakemake.wildcards, snakemake.params
+run = convergence.parse_name(wildcards.schedule)
 peaks = pd.read_csv(snakemake.input.peak)
-peak = float(peaks.loc[peaks["model"] == wildcards.model, "peak"].iloc[0])
-entry = convergence.schedule_entry(wildcards.schedule, params.convergence, peak)
-# No guard: every epoch of the schedule runs, so the whole curve is measured.
-section = {**params.config["training"], "schedule": {wildcards.model: entry}, "patience": None}
+at_batch = peaks[(peaks["model"] == wildcards.model) & (peaks["batch_size"] == run.batch)]
+if run.kind == "cosine" and at_batch.empty:
+    raise ValueError(
+        f"{snakemake.input.peak} has no peak for {wildcards.model} at batch {run.batch}"
+    )
+# The seed's schedule starts at its own rate: it needs no peak, nor a range test at its batch.
+peak = float(at_batch["peak"].iloc[0]) if len(at_batch) else float("nan")
+section = convergence.training_section(
+    wildcards.schedule, wildcards.model, params.convergence, params.config["training"], peak
+)
 spec = training.TrainSpec.from_config(
     {**params.config, "training": section}, wildcards.model, wildcards.dataset
 )
 data = io.load_arrays(snakemake.input.data)
 images, is_test = data["images"], data["is_test"]
-log.info("%s %s %s (%s), seed %d, on %s", wildcards.dataset, wildcards.model, wildcards.schedule,
-         spec.schedule.describe(), params.seed, training.device())  # fmt: skip
+log.info("%s %s %s (%s, batch %d), seed %d, on %s", wildcards.dataset, wildcards.model,
+         wildcards.schedule, spec.schedule.describe(), spec.batch_size, params.seed,
+         training.device())  # fmt: skip
 test_error = training.TestError(images[is_test], params.seed, spec.loss)
 _, history = training.fit(
     wildcards.model, images[~is_test], spec, params.seed, callbacks=[test_error]

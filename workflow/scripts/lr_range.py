@@ -1,4 +1,5 @@
-"""Learning-rate range test of one (data set, model): results/convergence/lr_range/..."""
+"""Learning-rate range test of one (batch size, data set, model):
+results/convergence/lr_range/b<batch>/..."""
 
 from covae import logs
 
@@ -16,10 +17,11 @@ test = training.lr_range_test(
     low=settings["low"], high=settings["high"], steps=settings["steps"],
 )  # fmt: skip
 suggested = training.suggest_rate(test, settings["divisor"])
-log.info("%s %s: %d steps, rates %.1e..%.1e; suggested peak %.2e", wildcards.dataset,
-         wildcards.model, len(test), test["learning_rate"].min(), test["learning_rate"].max(),
-         suggested)  # fmt: skip
+log.info("%s %s, batch %d: %d steps, rates %.1e..%.1e; suggested peak %.2e",
+         wildcards.dataset, wildcards.model, spec.batch_size, len(test),
+         test["learning_rate"].min(), test["learning_rate"].max(), suggested)  # fmt: skip
 test.insert(0, "suggested", suggested)
 test.insert(0, "model", wildcards.model)
+test.insert(0, "batch_size", spec.batch_size)
 test.insert(0, "dataset", wildcards.dataset)
 tables.save_table(test, snakemake.output[0])
