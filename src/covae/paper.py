@@ -308,6 +308,16 @@ class Tables:
         dim = frame["latent_dim"].max()
         return self.ci("wide", latent_dim=dim, dataset=dataset, model=model, metric=metric)
 
+    def convergence_choice(self) -> dict[str, str | None]:
+        """The committed convergence study's reference run and chosen protocol (None where no
+        run cheaper than the reference is within tolerance on every pair)."""
+        frame = self.frames["convergence_summary"]
+        chosen = frame.loc[frame["chosen"].astype(bool), "run"]
+        return {
+            "reference": str(frame["reference_run"].iloc[0]),
+            "chosen": str(chosen.iloc[0]) if len(chosen) else None,
+        }
+
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
