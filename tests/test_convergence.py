@@ -136,6 +136,11 @@ def test_peaks_are_the_smaller_suggestion_per_model_rounded_down():
         }
     )
     assert convergence.choose_peaks(suggestions) == {"vae": 2.3e-3, "ae": 1.6e-3}
+    # Written as the decimal it is: 3.11e-3 -> 0.0031 exactly, not 31 x 1e-4.
+    suggestions["suggested"] = [3.11e-3, 4.5e-3, 2.66e-3, 2.67e-3]
+    peaks = convergence.choose_peaks(suggestions)
+    assert peaks == {"vae": 0.0031, "ae": 0.0026}
+    assert repr(peaks["ae"]) == "0.0026"
 
 
 def test_run_names_map_to_schedules_and_batch_sizes():

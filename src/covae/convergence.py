@@ -109,8 +109,10 @@ def choose_peaks(suggestions: pd.DataFrame) -> dict[str, float]:
 
 
 def _round_down(value: float, digits: int = 2) -> float:
-    scale = 10 ** (np.floor(np.log10(value)) - digits + 1)
-    return float(np.floor(value / scale) * scale)
+    """``value`` cut to ``digits`` significant digits, as the decimal number it reads as
+    (0.0026, not 26 x 1e-4 = 0.0026000000000000003)."""
+    exponent = int(np.floor(np.log10(value))) - digits + 1
+    return float(f"{int(np.floor(value / 10.0**exponent))}e{exponent}")
 
 
 def summarize(
