@@ -308,13 +308,15 @@ class Tables:
         dim = frame["latent_dim"].max()
         return self.ci("wide", latent_dim=dim, dataset=dataset, model=model, metric=metric)
 
-    def convergence_choice(self) -> dict[str, str | None]:
+    def convergence_choice(self) -> dict[str, Any]:
         """The committed convergence study's reference run and chosen protocol (None where no
         run cheaper than the reference is within tolerance on every pair)."""
         frame = self.frames["convergence_summary"]
         chosen = frame.loc[frame["chosen"].astype(bool), "run"]
+        reference = str(frame["reference_run"].iloc[0])
         return {
-            "reference": str(frame["reference_run"].iloc[0]),
+            "reference": reference,
+            "reference_batch": int(frame.loc[frame["run"] == reference, "batch_size"].iloc[0]),
             "chosen": str(chosen.iloc[0]) if len(chosen) else None,
         }
 
