@@ -263,14 +263,16 @@ class Tables:
 
     def unconverged(self) -> list[str] | None:
         """The "data set model" pairs whose mean test error is more than the convergence
-        tolerance above their reference; None without a convergence reference."""
+        tolerance above their reference; None without a convergence reference, or when the
+        training table has no distances from it (tables made before the reference existed)."""
         if not self.has("convergence_summary"):
             return None
         tolerance = float(self.value("study", "value", quantity="convergence.tolerance")) / 100
         frame = self.frames["training"]
-        far = frame[
-            (frame["metric"] == "training.reference_distance") & (frame["mean"] > tolerance)
-        ]
+        distances = frame[frame["metric"] == "training.reference_distance"]
+        if distances.empty:
+            return None
+        far = distances[distances["mean"] > tolerance]
         return [f"{row.dataset} {row.model}" for row in far.itertuples()]
 
     def verdict(self, claim: str, dataset: str, subject: str) -> str:
