@@ -132,7 +132,7 @@ def summarize(
     or initial rate), epoch, val_excess and ``ERROR`` (``SAMPLED_ERROR`` too for the VAE)."""
     rows = []
     for (dataset, model), pair in curves.groupby(["dataset", "model"], sort=False):
-        finals = pair.sort_values("epoch").groupby("run", sort=False).last()
+        finals = pair.sort_values("epoch", kind="stable").groupby("run", sort=False).last()
         reference_name = reference_run(finals.index)
         reference = float(finals.loc[reference_name, ERROR])
         seed_runs = pair[pair["run"].str.startswith("exponential")]
