@@ -253,7 +253,7 @@ def _print_speedup(summary, target_epoch: int) -> float:
     for row in summary[summary["schedule"] == "cosine"].itertuples():
         needed = row.epochs_to_seed_target
         print(
-            f"{row.dataset:9s} {row.model:3s} {row.run:16s}: "
+            f"{row.dataset:9s} {row.model:3s} {row.run:18s}: "
             f"final error {row.test_error_z_mean:.3f}"
             f" (seed schedule at epoch {target_epoch}: {row.seed_target:.3f}); reaches it after "
             + (f"{int(needed)} epochs" if np.isfinite(needed) else "never")
@@ -301,7 +301,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         start = time.perf_counter()
         _, history = training.fit(model, images[~is_test], spec, 0, callbacks=[callback])
         seconds = time.perf_counter() - start
-        print(f"{run:16s}: {len(history)} epochs in {seconds:.0f} s, final error "
+        print(f"{run:18s}: {len(history)} epochs in {seconds:.0f} s, final error "
               f"{history['test_error_z_mean'].iloc[-1]:.3f}")  # fmt: skip
         curves.append(
             history.assign(dataset=dataset, model=model, run=run, peak=spec.schedule.peak)
