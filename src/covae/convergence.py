@@ -76,8 +76,7 @@ def schedule_entry(name: str, convergence: Mapping[str, Any], peak: float) -> di
     """The ``training.schedule`` entry of one run (what ``training.Schedule.from_config`` reads)."""
     run = parse_name(name)
     if run.kind == "exponential":
-        seed = {key: value for key, value in convergence["exponential"].items()}
-        seed.pop("batch_size", None)
+        seed = {k: v for k, v in convergence["exponential"].items() if k != "batch_size"}
         return {**seed, "kind": "exponential", "epochs": run.epochs}
     return {
         "kind": "cosine",
