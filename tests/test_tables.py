@@ -96,6 +96,16 @@ def test_markdown_writes_large_counts_as_integers():
     assert lines[4] == "| big | 1.5e+05 |"  # not whole: still four digits
 
 
+def test_markdown_writes_booleans_as_words_with_or_without_a_number_format():
+    frame = pd.DataFrame({"run": ["a", "b"], "epochs": [10, 20], "chosen": [False, True]})
+    for number in (None, lambda value: f"<{value}>"):
+        lines = tables.to_markdown(frame, number=number).splitlines()
+        assert lines[2].endswith("| False |") and lines[3].endswith("| True |")
+    assert tables.to_markdown(frame, number=lambda value: f"<{value}>").splitlines()[2] == (
+        "| a | <10> | False |"
+    )
+
+
 def test_load_runs_reads_identity_from_the_run_section(tmp_path):
     path = tmp_path / "seed3.json"
     metrics = {"sizes": {"n_test": 10}, "density": {"nn_ratio": 0.9}}

@@ -287,6 +287,8 @@ def to_markdown(
     def cell(value: Any) -> str:
         if not isinstance(value, str) and pd.isna(value):
             return ""
+        if isinstance(value, bool | np.bool_):  # not a number: True, not 1
+            return str(bool(value))
         if number is not None and isinstance(value, int | float | np.number):
             return number(value)
         if (
