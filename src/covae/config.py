@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from covae.convergence import batch_sizes
 from covae.heatmaps import axis_grid
 
 _CORRELATION_MARGIN = 1e-6
@@ -196,7 +197,7 @@ def _check_schedules(config: Mapping[str, Any]) -> None:
                     f"schedule's run (convergence.exponential.epochs = {seed_epochs}); "
                     f"allowed: 1..{seed_epochs}"
                 )
-    batches = [block["batch_size"] for block in convergence["cosine"]["runs"]]
+    batches = batch_sizes(convergence)
     repeated = sorted({batch for batch in batches if batches.count(batch) > 1})
     if repeated:
         raise ConfigError(
