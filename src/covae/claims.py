@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.preprocessing import scale
 
 from covae.names import DATASETS, MODELS
 from covae.tables import bounds_of, t_interval
@@ -213,12 +214,7 @@ def linear_cka(first: np.ndarray, second: np.ndarray) -> float:
     """Linear centred kernel alignment of two codes of the same rows (Kornblith et al. 2019):
     1 when one is a rotation and uniform scaling of the other, about 0 for unrelated codes.
     Axes are standardized first (an AE axis has no natural scale)."""
-
-    def standard(codes: np.ndarray) -> np.ndarray:
-        codes = np.asarray(codes, dtype=np.float64)
-        return (codes - codes.mean(axis=0)) / codes.std(axis=0)
-
-    a, b = standard(first), standard(second)
+    a, b = (scale(np.asarray(codes, dtype=np.float64)) for codes in (first, second))
     cross = np.linalg.norm(a.T @ b) ** 2
     return float(cross / (np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)))
 

@@ -91,9 +91,9 @@ def exterior_spearman(codes: np.ndarray, factors: np.ndarray) -> float:
     (every image; axes standardized, as an AE axis has no natural scale): positive when the
     unequal variances lie on the outside of the cloud (the seed's reading of its figures)."""
     from scipy.stats import spearmanr
+    from sklearn.preprocessing import scale
 
-    standard = (codes - codes.mean(axis=0)) / codes.std(axis=0)
-    distance = np.linalg.norm(standard, axis=1)
+    distance = np.linalg.norm(scale(np.asarray(codes, dtype=np.float64)), axis=1)
     unequal = np.abs(factors[:, 0] - factors[:, 1])
     return float(spearmanr(unequal, distance).statistic)
 
