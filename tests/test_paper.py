@@ -329,3 +329,28 @@ def test_no_committed_output_is_over_five_megabytes():
     ).stdout.split()  # fmt: skip
     large = [p for p in tracked if (ROOT / p).stat().st_size > 5_000_000]
     assert not large, large
+
+
+def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_claims_blank():
+    from covae import plots
+
+    rows = [  # two claims on both sets, one on the t set only
+        ("a", "gaussian", 0.5), ("a", "student_t", 0.6), ("b", "student_t", 0.7),
+        ("c", "gaussian", 0.1), ("c", "student_t", 0.2),
+    ]  # fmt: skip
+    verdicts = pd.DataFrame(
+        [{"claim": claim, "dataset": dataset, "subject": "vae", "criterion": "value > 0",
+          "low": 0.0, "high": math.inf, "n": 2, "k": 2, "mean": mean, "ci_low": mean - 0.1,
+          "ci_high": mean + 0.1, "verdict": "holds"} for claim, dataset, mean in rows]
+    )  # fmt: skip
+    seeds = verdicts[["claim", "dataset", "subject", "mean"]].rename(columns={"mean": "value"})
+    fig = plots.claims_chart(verdicts, seeds, title="t")
+    grid = np.array(fig.axes).reshape(3, 2)
+    assert [ax.get_title() for ax in grid[0]] == ["Gaussian set", "Student-t set"]
+    shown = [[ax.axison for ax in row] for row in grid]
+    assert shown == [[True, True], [False, True], [True, True]]
+    label = " ".join(text.get_text() for text in grid[2, 0].texts)
+    assert (
+        label.startswith("c · vae: holds")
+        and grid[2, 0].get_xlim()[0] < 0.1 < grid[2, 0].get_xlim()[1]
+    )

@@ -16,7 +16,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator  # noqa: E402
 
-from covae.names import MODELS  # noqa: E402
+from covae.names import DATASETS, MODELS  # noqa: E402
 
 # One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
 STYLE: Mapping[str, Any] = {
@@ -27,6 +27,7 @@ STYLE: Mapping[str, Any] = {
     "image.interpolation": "nearest",
 }
 
+DATASET_LABELS = {"gaussian": "Gaussian set", "student_t": "Student-t set"}
 # Colour maps of the two df classes of the Student-t set, as in the seed study.
 HEAVY_TAIL_CMAP = "inferno"
 LIGHT_TAIL_CMAP = "icefire"
@@ -559,43 +560,60 @@ VERDICT_COLOURS: Mapping[str, str] = {
 
 
 def claims_chart(verdicts, seeds, *, title: str) -> Figure:
-    """One panel row per claim x data set x subject: each seed's value (dots), the mean and its
-    interval (bar, coloured by verdict) and the region where the claim is true (shaded)."""
-    rows = list(verdicts.itertuples(index=False))
+    """One panel per claim x subject (rows) and data set (columns, in the study's order): each
+    seed's value (dots), the mean and its interval (bar, coloured by verdict) and the region
+    where the claim is true (shaded). A claim made of one data set only leaves the other's
+    panel empty."""
+    datasets = [d for d in DATASETS if d in set(verdicts["dataset"])]
+    datasets += sorted(set(verdicts["dataset"]) - set(datasets))
+    keys = list(dict.fromkeys(zip(verdicts["claim"], verdicts["subject"], strict=True)))
     fig, axes = plt.subplots(
-        len(rows), 1, figsize=(7.5, 0.55 * len(rows) + 1.0), squeeze=False, layout="constrained"
+        len(keys),
+        len(datasets),
+        figsize=(5.0 * len(datasets), 0.6 * len(keys) + 1.0),
+        squeeze=False,
+        layout="constrained",
     )  # constrained: the title gets its own room above the first row's label
-    for ax, row in zip(axes[:, 0], rows, strict=True):
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for column, dataset in enumerate(datasets):
+        axes[0, column].set_title(DATASET_LABELS.get(dataset, dataset), fontsize=9, pad=16)
+    for row in verdicts.itertuples(index=False):
+        ax = axes[keys.index((row.claim, row.subject)), datasets.index(row.dataset)]
+        ax.set_axis_on()
         values = seeds[
             (seeds["claim"] == row.claim)
             & (seeds["dataset"] == row.dataset)
             & (seeds["subject"] == row.subject)
         ]["value"].to_numpy()
-        colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
-        ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
-        if np.isfinite(row.ci_low):
-            ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, lw=5, alpha=0.8)
-        ax.plot([row.mean], [0], marker="|", ms=14, color=colour, mew=2)
-        bounds = [v for v in (row.low, row.high) if np.isfinite(v)]
-        for bound in bounds:  # where the claim turns true
-            ax.axvline(bound, color="0.2", lw=0.8, ls="--")
-        finite = [v for v in (row.ci_low, row.ci_high) if np.isfinite(v)]
-        shown = np.r_[values, row.mean, finite, bounds]
-        low, high = shown.min(), shown.max()
-        pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
-        ax.set_xlim(low - pad, high + pad)
-        ax.axvspan(
-            max(row.low, low - pad), min(row.high, high + pad), color=colour, alpha=0.08, lw=0
-        )
-        ax.set_yticks([])
-        ax.text(0.0, 1.05, f"{row.claim} · {row.dataset} · {row.subject}: {row.verdict} "
-                f"({row.k} of {row.n} seeds; {row.criterion})", transform=ax.transAxes,
-                fontsize=7, va="bottom")  # fmt: skip
-        ax.tick_params(axis="x", labelsize=7)
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
+        _claim_panel(ax, row, values)
     fig.suptitle(title)
     return fig
+
+
+def _claim_panel(ax, row, values) -> None:
+    """One claim on one data set: seeds, interval, verdict colour, true region, label."""
+    colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
+    ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
+    if np.isfinite(row.ci_low):
+        ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, lw=5, alpha=0.8)
+    ax.plot([row.mean], [0], marker="|", ms=14, color=colour, mew=2)
+    bounds = [v for v in (row.low, row.high) if np.isfinite(v)]
+    for bound in bounds:  # where the claim turns true
+        ax.axvline(bound, color="0.2", lw=0.8, ls="--")
+    finite = [v for v in (row.ci_low, row.ci_high) if np.isfinite(v)]
+    shown = np.r_[values, row.mean, finite, bounds]
+    low, high = shown.min(), shown.max()
+    pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
+    ax.set_xlim(low - pad, high + pad)
+    ax.axvspan(max(row.low, low - pad), min(row.high, high + pad), color=colour, alpha=0.08, lw=0)
+    ax.set_yticks([])
+    ax.text(0.0, 1.05, f"{row.claim} · {row.subject}: {row.verdict} ({row.k} of {row.n} "
+            f"seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
+            va="bottom")  # fmt: skip
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
 
 
 SCHEDULE_COLOURS = {"exponential": "#444444"}
