@@ -58,6 +58,19 @@ def test_paired_comparison_uses_the_same_seeds():
     )
 
 
+def test_distances_from_each_models_own_reference_are_summarized_but_not_paired():
+    frame = tables.with_reference(
+        tables.long_frame(_runs([0.30, 0.33], [0.20, 0.22])),
+        {"gaussian/vae": 0.25, "gaussian/ae": 0.10},
+    )
+    summary = tables.summarize(frame, 0.95).set_index(["model", "metric"])
+    assert summary.loc[("vae", "training.reference_distance"), "mean"] == pytest.approx(0.26)
+    assert summary.loc[("ae", "training.reference_distance"), "mean"] == pytest.approx(1.1)
+    paired = tables.paired(frame, 0.95).set_index("metric")
+    assert "training.reference_distance" not in paired.index
+    assert paired.loc["training.test_error", "difference"] == pytest.approx(0.105)
+
+
 def test_published_table_sits_beside_our_matching_metric():
     runs = []
     for seed, (own, perturbed) in enumerate([(0.25, 0.30), (0.27, 0.34)]):
