@@ -148,10 +148,10 @@ def test_run_names_map_to_schedules_and_batch_sizes():
     names = convergence.schedule_names(settings)
     assert names == [
         "exponential40_b64", "cosine5_b64", "cosine10_b64", "cosine20_b64",
-        "cosine10_b16", "cosine20_b16", "cosine40_b16",
+        "cosine10_b16", "cosine20_b16", "cosine40_b16", "cosine80_b16",
     ]  # fmt: skip
     assert convergence.batch_sizes(settings) == [64, 16]
-    assert convergence.parse_name("cosine40_b16") == ("cosine", 40, 16)
+    assert convergence.parse_name("cosine80_b16") == ("cosine", 80, 16)
     assert convergence.schedule_entry("cosine10_b16", settings, 2e-3) == {
         "kind": "cosine", "peak": 2e-3, "warmup_epochs": 1, "epochs": 10,
     }  # fmt: skip
