@@ -565,7 +565,6 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     where the claim is true (shaded). A claim made of one data set only leaves the other's
     panel empty."""
     datasets = [d for d in DATASETS if d in set(verdicts["dataset"])]
-    datasets += sorted(set(verdicts["dataset"]) - set(datasets))
     keys = list(dict.fromkeys(zip(verdicts["claim"], verdicts["subject"], strict=True)))
     fig, axes = plt.subplots(
         len(keys),
