@@ -18,7 +18,7 @@ SCRIPT = """
 import json, sys, dataclasses
 import numpy as np
 import keras
-from covae import training
+from covae import inference, training
 from tests.conftest import load_config
 
 out_dir = sys.argv[1]
@@ -33,12 +33,12 @@ images = np.random.default_rng(0).uniform(size=(96, 36, 36)).astype(np.float32)
 report = {"backend": keras.backend.backend(), "device": training.device()}
 for name in ("vae", "ae"):
     model, history = training.fit(name, images, spec, seed=0)
-    before = training.encode(model.encoder, images, seed=0)
+    before = inference.encode(model.encoder, images, seed=0)
     training.save_run(model, history, f"{out_dir}/{name}")
     encoder = keras.models.load_model(f"{out_dir}/{name}/encoder.keras")
     decoder = keras.models.load_model(f"{out_dir}/{name}/decoder.keras")
-    after = training.encode(encoder, images, seed=0)
-    decoded = training.reconstruct(decoder, after, np.arange(4))
+    after = inference.encode(encoder, images, seed=0)
+    decoded = inference.reconstruct(decoder, after, np.arange(4))
     report[name] = {
         "epochs": len(history),
         "losses_finite": bool(np.isfinite(history[["loss", "val_loss"]].to_numpy()).all()),

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import heatmaps, models, training
+from covae import heatmaps, inference, models, probes, training
 from tests.conftest import load_config
 
 PAPER = heatmaps.DataSpec.from_config(load_config("config.yaml")["data"])
@@ -101,8 +101,8 @@ def test_same_seed_same_weights_and_codes_other_seed_different(tiny_images, mode
         np.testing.assert_array_equal(a, b)
     pairs = zip(_weights(first), _weights(other), strict=True)
     assert any(not np.array_equal(a, b) for a, b in pairs)
-    codes = training.encode(first.encoder, tiny_images, seed=3)
-    codes_again = training.encode(again.encoder, tiny_images, seed=3)
+    codes = inference.encode(first.encoder, tiny_images, seed=3)
+    codes_again = inference.encode(again.encoder, tiny_images, seed=3)
     for name in codes:
         np.testing.assert_array_equal(codes[name], codes_again[name])
     assert list(history.columns) == [*training.HISTORY_COLUMNS, "kept"]
@@ -270,18 +270,18 @@ def test_range_test_suggests_a_fraction_of_the_rate_of_least_loss():
     # A loss that falls until 1e-2 and rises after it.
     excess = 100 * (np.log10(rates) + 2) ** 2 + 10
     test = pd.DataFrame({"learning_rate": rates, "excess": excess})
-    smoothed_min = rates[int(np.argmin(training.smooth(excess)))]
-    assert training.suggest_rate(test, divisor=3) == pytest.approx(smoothed_min / 3)
+    smoothed_min = rates[int(np.argmin(probes.smooth(excess)))]
+    assert probes.suggest_rate(test, divisor=3) == pytest.approx(smoothed_min / 3)
     assert 5e-3 < smoothed_min <= 2e-2  # the smoothing lags the minimum a little, no more
 
 
 def test_range_test_records_every_batch_and_stops_once_training_diverges(tiny_images):
     spec = replace(TINY, batch_size=16)
-    test = training.lr_range_test("ae", tiny_images, spec, 0, low=1e-4, high=50.0, steps=60)
+    test = probes.lr_range_test("ae", tiny_images, spec, 0, low=1e-4, high=50.0, steps=60)
     assert list(test.columns) == ["step", "learning_rate", "excess"]
     assert test["learning_rate"].iloc[0] == pytest.approx(1e-4)
     assert len(test) < 60  # a rate of 50 diverges long before the end
-    smoothed = training.smooth(test["excess"].to_numpy())
+    smoothed = probes.smooth(test["excess"].to_numpy())
     assert smoothed[-1] > 4 * smoothed.min() or not np.isfinite(test["excess"].iloc[-1])
 
 
@@ -302,8 +302,8 @@ def test_saved_run_round_trips_and_leaves_no_partial_folder(tiny_images, tmp_pat
     assert [p.name for p in out.parent.iterdir()] == ["seed0"]
     encoder = keras.models.load_model(out / "encoder.keras")
     np.testing.assert_array_equal(
-        training.encode(encoder, tiny_images, seed=0)["z_mean"],
-        training.encode(model.encoder, tiny_images, seed=0)["z_mean"],
+        inference.encode(encoder, tiny_images, seed=0)["z_mean"],
+        inference.encode(model.encoder, tiny_images, seed=0)["z_mean"],
     )
 
 
@@ -318,6 +318,6 @@ class FixedHeadsEncoder(keras.Model):
 @pytest.mark.parametrize(("loss", "std"), [("elbo", 2.0), ("seed", 4.0)])
 def test_sampled_codes_use_the_std_the_loss_trained_with(loss, std):
     images = np.zeros((20_000, 36, 36), dtype=np.float32)
-    codes = training.encode(FixedHeadsEncoder(), images, seed=0, loss=loss, batch_size=5_000)
+    codes = inference.encode(FixedHeadsEncoder(), images, seed=0, loss=loss, batch_size=5_000)
     np.testing.assert_allclose(codes["z_sample"].std(axis=0), std, rtol=0.03)
     np.testing.assert_array_equal(codes["z_mean"], 0.0)

@@ -276,7 +276,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
             pd.read_csv(table), settings["tolerance"], settings.get("seed_bounds")
         )
         return _print_speedup(summary, convergence.SEED_TARGET_EPOCH)
-    from covae import training
+    from covae import probes, training
 
     target = 4 if quick else convergence.SEED_TARGET_EPOCH
     data = heatmaps.make_dataset(heatmaps.DataSpec.from_config(config["data"]), dataset)
@@ -297,7 +297,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         spec = training.TrainSpec.from_config(
             {"model": config["model"], "training": section}, model, dataset
         )
-        callback = training.TestError(images[is_test], 0, spec.loss)
+        callback = probes.TestError(images[is_test], 0, spec.loss)
         start = time.perf_counter()
         _, history = training.fit(model, images[~is_test], spec, 0, callbacks=[callback])
         seconds = time.perf_counter() - start

@@ -3,9 +3,9 @@ schedule, train these models to the error they can reach.
 
 On one replicate seed, each (data set, model) is trained under the seed study's exponential
 schedule (at the seed's batch size) and under warmup + cosine schedules of several lengths at
-one or more batch sizes; the test error is measured after every epoch (``training.TestError``).
+one or more batch sizes; the test error is measured after every epoch (``probes.TestError``).
 The cosine runs peak at the rate a learning-rate range test at their batch size suggests
-(``training.lr_range_test``). The cosine run with the most optimizer steps (epochs / batch
+(``probes.lr_range_test``). The cosine run with the most optimizer steps (epochs / batch
 size) is each pair's *reference*: the error a model of the study is held to. The study's
 protocol is the cheapest cosine run other than the reference (fewest epochs, then the larger
 batch) whose final error is within a tolerance of the reference on every pair and no worse

@@ -1,4 +1,4 @@
-"""Training one (data set, model, replicate seed) run, and encoding a data set with it.
+"""Training one (data set, model, replicate seed) run: what determines its weights, and only that.
 
 The test split never steers training: early stopping watches a validation split carved from
 the training rows with the run's own seed. The run's folder is written under a temporary
@@ -164,27 +164,6 @@ class Excess(keras.callbacks.Callback):
         logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
 
 
-class TestError(keras.callbacks.Callback):
-    """After every epoch, the mean Frobenius error of held-out images decoded from ``z_mean``
-    (and, for a VAE, from sampled codes): the convergence study's measure. Never steers
-    training; the draws of the sampled codes repeat every epoch (seeded)."""
-
-    def __init__(self, images: np.ndarray, seed: int, loss: str = "elbo"):
-        super().__init__()
-        self.images, self.seed, self.loss = images, seed, loss
-
-    def on_epoch_end(self, epoch, logs=None):
-        from covae import metrics  # noqa: PLC0415 (metrics imports scikit-learn)
-
-        codes = encode(self.model.encoder, self.images, self.seed, self.loss)
-        rows = np.arange(len(self.images))
-        decoded = reconstruct(self.model.decoder, codes, rows)
-        for kind in ("z_mean", "z_sample"):
-            if kind in decoded:
-                errors = metrics.frobenius_errors(self.images, decoded[kind])
-                logs[f"test_error_{kind}"] = float(errors.mean())
-
-
 HISTORY_COLUMNS = ["epoch", "loss", "val_loss", "excess", "val_excess", "learning_rate", "seconds"]
 
 
@@ -291,65 +270,6 @@ def fit(
     return model, history
 
 
-def lr_range_test(
-    model_name: str,
-    images: np.ndarray,
-    spec: TrainSpec,
-    seed: int,
-    *,
-    low: float,
-    high: float,
-    steps: int,
-) -> pd.DataFrame:
-    """The learning-rate range test (Smith 2017): one fresh model trained for ``steps`` batches
-    while the rate grows geometrically from ``low`` to ``high``; the loss of every batch, in
-    nats per image over the batch's entropy floor. Stops early once training has diverged: the
-    smoothed loss (``smooth``) above four times its least value, fastai's rule. Columns: step,
-    learning_rate, excess."""
-    keras.utils.set_random_seed(seed)
-    model = models.build(
-        model_name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,
-        ae_loss=spec.ae_loss, seed=seed,
-    )  # fmt: skip
-    rates = np.geomspace(low, high, steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(rates[0])))
-    held_out = validation_mask(len(images), spec.validation_fraction, seed)
-    train = images[~held_out][..., None].astype(np.float32)
-    floors = heatmaps.entropy_floor(train[..., 0])
-    nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
-    order = np.random.default_rng(seed).permutation(len(train))
-    rows: list[dict[str, float]] = []
-    for step, rate in enumerate(rates):
-        batch = range(step * spec.batch_size, (step + 1) * spec.batch_size)
-        take = np.take(order, batch, mode="wrap")
-        model.optimizer.learning_rate.assign(float(rate))
-        model.reset_metrics()
-        loss = float(model.train_on_batch(train[take], train[take], return_dict=True)["loss"])
-        excess = loss * nats - floors[take].mean()
-        rows.append({"step": step, "learning_rate": float(rate), "excess": excess})
-        smoothed = smooth(np.array([row["excess"] for row in rows]))
-        if not np.isfinite(excess) or smoothed[-1] > 4 * smoothed.min():
-            break
-    return pd.DataFrame(rows)
-
-
-def smooth(values: np.ndarray, weight: float = 0.9) -> np.ndarray:
-    """Bias-corrected exponential moving average (the range test's smoothing)."""
-    out, average = np.empty(len(values)), 0.0
-    for n, value in enumerate(values):
-        average = weight * average + (1 - weight) * value
-        out[n] = average / (1 - weight ** (n + 1))
-    return out
-
-
-def suggest_rate(test: pd.DataFrame, divisor: float) -> float:
-    """The peak learning rate a range test suggests: the rate at which the smoothed loss is
-    least (the largest at which it still falls, Smith's bound for a one-cycle peak) over
-    ``divisor``, a margin below divergence (fastai's default is 10)."""
-    smoothed = smooth(test["excess"].to_numpy())
-    return float(test["learning_rate"].to_numpy()[int(np.argmin(smoothed))] / divisor)
-
-
 def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLike) -> None:
     """Write ``encoder.keras``, ``decoder.keras`` and ``history.csv`` to ``out_dir`` atomically."""
     out_dir = Path(out_dir)
@@ -361,50 +281,6 @@ def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLi
     history.to_csv(tmp / "history.csv", index=False)
     shutil.rmtree(out_dir, ignore_errors=True)
     os.replace(tmp, out_dir)
-
-
-def encode(
-    encoder: keras.Model, images: np.ndarray, seed: int, loss: str = "elbo", batch_size: int = 512
-) -> dict[str, np.ndarray]:
-    """Codes of every image: ``z_mean``, ``z_sample`` and, for a VAE, ``z_log_var``.
-
-    ``z_sample`` draws codes the way the model sampled them in training (the std is
-    ``exp(0.5 z_log_var)``, or ``exp(z_log_var)`` under the seed study's ``loss``) with the
-    run's seed; for the AE it equals ``z_mean``.
-    """
-    x = images[..., None].astype(np.float32)
-    outputs = encoder.predict(x, batch_size=batch_size, verbose=0)
-    if isinstance(outputs, list | tuple):
-        z_mean, z_log_var = (np.asarray(o, dtype=np.float32) for o in outputs)
-        eps = names.stream(seed, "sample").standard_normal(z_mean.shape, dtype=np.float32)
-        std = np.exp(models.LOG_STD_SCALE[loss] * z_log_var)
-        return {"z_mean": z_mean, "z_log_var": z_log_var, "z_sample": z_mean + std * eps}
-    z_mean = np.asarray(outputs, dtype=np.float32)
-    return {"z_mean": z_mean, "z_sample": z_mean.copy()}
-
-
-def reconstruct(
-    decoder: keras.Model,
-    codes: dict[str, np.ndarray],
-    rows: np.ndarray,
-    batch_size: int = 512,
-) -> dict[str, np.ndarray]:
-    """Decoded images (N, 36, 36) of ``rows`` from each code kind, and ``index`` = ``rows``.
-
-    ``z_mean`` for every model; ``z_sample`` too for a VAE, where it differs from ``z_mean``.
-    """
-    index = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
-    kinds = ("z_mean", "z_sample") if "z_log_var" in codes else ("z_mean",)
-    decoded = {kind: decode(decoder, codes[kind][index], batch_size) for kind in kinds}
-    return {"index": index, **decoded}
-
-
-def decode(decoder: keras.Model, codes: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """Images (..., 36, 36) float32 decoded from codes of any leading shape (..., d)."""
-    codes = np.asarray(codes, dtype=np.float32)
-    flat = codes.reshape(-1, codes.shape[-1])
-    images = decoder.predict(flat, batch_size=batch_size, verbose=0)[..., 0]
-    return images.astype(np.float32).reshape(*codes.shape[:-1], *images.shape[1:])
 
 
 def device() -> str:

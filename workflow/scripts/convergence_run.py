@@ -7,7 +7,7 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import convergence, io, tables, training  # noqa: E402
+from covae import convergence, io, probes, tables, training  # noqa: E402
 
 wildcards, params = snakemake.wildcards, snakemake.params
 run = convergence.parse_name(wildcards.schedule)
@@ -30,7 +30,7 @@ images, is_test = data["images"], data["is_test"]
 log.info("%s %s %s (%s, batch %d), seed %d, on %s", wildcards.dataset, wildcards.model,
          wildcards.schedule, spec.schedule.describe(), spec.batch_size, params.seed,
          training.device())  # fmt: skip
-test_error = training.TestError(images[is_test], params.seed, spec.loss)
+test_error = probes.TestError(images[is_test], params.seed, spec.loss)
 _, history = training.fit(
     wildcards.model, images[~is_test], spec, params.seed, callbacks=[test_error]
 )

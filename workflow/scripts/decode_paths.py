@@ -9,7 +9,7 @@ log = logs.setup(snakemake.log[0])
 
 import keras  # noqa: E402
 
-from covae import io, training, traversals  # noqa: E402
+from covae import inference, io, traversals  # noqa: E402
 
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
@@ -19,6 +19,6 @@ paths = traversals.paths_of(
     prior=snakemake.wildcards.model == "vae",
 )  # fmt: skip
 for name in [key.removesuffix("_codes") for key in paths if key.endswith("_codes")]:
-    paths[f"{name}_images"] = training.decode(decoder, paths[f"{name}_codes"])
+    paths[f"{name}_images"] = inference.decode(decoder, paths[f"{name}_codes"])
 io.save_arrays(snakemake.output.paths, paths)
 log.info("decoded paths: %s", {k: v.shape[:-1] for k, v in paths.items() if k.endswith("_codes")})

@@ -6,17 +6,17 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import io, tables, training  # noqa: E402
+from covae import io, probes, tables  # noqa: E402
 
 wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
 seed = snakemake.params.seed
 spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
 data = io.load_arrays(snakemake.input.data)
-test = training.lr_range_test(
+test = probes.lr_range_test(
     wildcards.model, data["images"][~data["is_test"]], spec, seed,
     low=settings["low"], high=settings["high"], steps=settings["steps"],
 )  # fmt: skip
-suggested = training.suggest_rate(test, settings["divisor"])
+suggested = probes.suggest_rate(test, settings["divisor"])
 log.info("%s %s, batch %d: %d steps, rates %.1e..%.1e; suggested peak %.2e",
          wildcards.dataset, wildcards.model, spec.batch_size, len(test),
          test["learning_rate"].min(), test["learning_rate"].max(), suggested)  # fmt: skip
