@@ -18,7 +18,7 @@ SCRIPT = """
 import json, sys, dataclasses
 import numpy as np
 import keras
-from covae import inference, training
+from covae import inference, io, training
 from tests.conftest import load_config
 
 out_dir = sys.argv[1]
@@ -34,7 +34,8 @@ report = {"backend": keras.backend.backend(), "device": training.device()}
 for name in ("vae", "ae"):
     model, history = training.fit(name, images, spec, seed=0)
     before = inference.encode(model.encoder, images, seed=0)
-    training.save_run(model, history, f"{out_dir}/{name}")
+    with io.atomic_folder(f"{out_dir}/{name}") as folder:
+        training.save_run(model, history, folder)
     encoder = keras.models.load_model(f"{out_dir}/{name}/encoder.keras")
     decoder = keras.models.load_model(f"{out_dir}/{name}/decoder.keras")
     after = inference.encode(encoder, images, seed=0)

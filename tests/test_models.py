@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import heatmaps, inference, models, probes, training
+from covae import heatmaps, inference, io, models, probes, training
 from tests.conftest import load_config
 
 PAPER = heatmaps.DataSpec.from_config(load_config("config.yaml")["data"])
@@ -295,8 +295,12 @@ def test_validation_rows_come_from_the_seed():
 def test_saved_run_round_trips_and_leaves_no_partial_folder(tiny_images, tmp_path):
     model, history = training.fit("vae", tiny_images, TINY, seed=0)
     out = tmp_path / "vae" / "seed0"
-    out.parent.mkdir()
-    training.save_run(model, history, out)
+    with pytest.raises(RuntimeError), io.atomic_folder(out) as partial:
+        training.save_run(model, history, partial)
+        raise RuntimeError("killed before the run was whole")
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    with io.atomic_folder(out) as partial:
+        training.save_run(model, history, partial)
     files = sorted(p.name for p in out.iterdir())
     assert files == ["decoder.keras", "encoder.keras", "history.csv"]
     assert [p.name for p in out.parent.iterdir()] == ["seed0"]

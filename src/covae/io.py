@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -38,6 +39,23 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Path:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+@contextmanager
+def atomic_folder(path: str | os.PathLike) -> Path:
+    """Yield an empty temporary folder beside ``path``; on success it replaces ``path`` whole
+    (a folder of several files, such as a trained run, appears complete or not at all)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial"))
+    os.chmod(tmp, 0o777 & ~_UMASK)
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_with(path: str | os.PathLike, writer: Callable[[IO[bytes]], None]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,12 @@ import pandas as pd
 from covae import heatmaps, models, names
 
 log = logging.getLogger("covae.training")
+
+# The version of what training computes (this module, covae.models and covae.heatmaps): part of
+# every stored model's fingerprint (covae.store). Raise it with any change that alters the
+# weights a run ends with, and record the new reference (tests/test_store.py says how); moving
+# or renaming code leaves it, and the store, as they are.
+CODE_VERSION = 1
 
 
 class TrainingDiverged(RuntimeError):
@@ -270,17 +275,13 @@ def fit(
     return model, history
 
 
-def save_run(model: keras.Model, history: pd.DataFrame, out_dir: str | os.PathLike) -> None:
-    """Write ``encoder.keras``, ``decoder.keras`` and ``history.csv`` to ``out_dir`` atomically."""
-    out_dir = Path(out_dir)
-    tmp = out_dir.with_name(f".{out_dir.name}.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    model.encoder.save(tmp / "encoder.keras")
-    model.decoder.save(tmp / "decoder.keras")
-    history.to_csv(tmp / "history.csv", index=False)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(tmp, out_dir)
+def save_run(model: keras.Model, history: pd.DataFrame, folder: str | os.PathLike) -> None:
+    """Write ``encoder.keras``, ``decoder.keras`` and ``history.csv`` (no optimizer state) into
+    ``folder``; callers write into :func:`covae.io.atomic_folder` so a run appears whole."""
+    folder = Path(folder)
+    model.encoder.save(folder / "encoder.keras")
+    model.decoder.save(folder / "decoder.keras")
+    history.to_csv(folder / "history.csv", index=False)
 
 
 def device() -> str:

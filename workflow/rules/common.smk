@@ -4,6 +4,7 @@
 # Snakefile before this file is read; each stage's rules are in their own file, in the order
 # data flows.
 import math
+import os
 import re
 from pathlib import Path
 
@@ -51,9 +52,10 @@ def setting_of(root):
 
 
 def model_config(wildcards):
-    """The ``model`` and ``training`` sections of one run, its sweep setting filled in."""
+    """The ``data``, ``model`` and ``training`` sections of one run, its sweep setting filled
+    in: what its fingerprint in the model store is made of."""
     model = {**config["model"], **setting_of(wildcards.root)}
-    return {"model": model, "training": config["training"]}
+    return {"data": config["data"], "model": model, "training": config["training"]}
 
 
 def swept_runs(pattern):
@@ -74,6 +76,13 @@ def swept_runs(pattern):
 # edit of a module reruns exactly the jobs whose scripts reach it, and nothing else.
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 PACKAGE = Path(workflow.basedir) / "src" / "covae"
+
+
+# The model store the train jobs read (never write): the repository's, or the folder that
+# COVAE_MODEL_STORE names (an empty value: none, every run trains).
+MODEL_STORE = os.environ.get(
+    "COVAE_MODEL_STORE", str(Path(workflow.basedir) / "model_store")
+) or None
 
 
 def code_of(script):

@@ -1,4 +1,5 @@
-"""Train one run and write results/models/{dataset}/{model}/seed{seed}/."""
+"""Train one run, or take it from the model store when a stored model has its fingerprint,
+and write {root}/models/{dataset}/{model}/seed{seed}/ (whole, or not at all)."""
 
 from pathlib import Path
 
@@ -7,17 +8,28 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import io, training  # noqa: E402
+from covae import io, store, training  # noqa: E402
 
 wildcards = snakemake.wildcards
-seed = int(wildcards.seed)
-spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
-data = io.load_arrays(snakemake.input[0])
-train_images = data["images"][~data["is_test"]]
-log.info(
-    "%s %s seed %d: %d training images, %s; %s; training with %s",
-    wildcards.dataset, wildcards.model, seed, len(train_images), spec,
-    spec.schedule.describe(), training.device(),
-)  # fmt: skip
-model, history = training.fit(wildcards.model, train_images, spec, seed)
-training.save_run(model, history, Path(snakemake.output.history).parent)
+dataset, model_name, seed = wildcards.dataset, wildcards.model, int(wildcards.seed)
+config = snakemake.params.config
+fingerprint = store.fingerprint(config, dataset, model_name, seed)
+stored = store.find(snakemake.params.store, fingerprint)
+with io.atomic_folder(Path(snakemake.output.history).parent) as folder:
+    if stored is not None:
+        origin = store.take(stored, folder)["provenance"]
+        log.info("%s %s seed %d: taken from the model store (%s; trained with %s, %s s)",
+                 dataset, model_name, seed, stored, origin.get("device"),
+                 origin.get("train_seconds"))  # fmt: skip
+    else:
+        spec = training.TrainSpec.from_config(config, model_name, dataset)
+        data = io.load_arrays(snakemake.input.data)
+        train_images = data["images"][~data["is_test"]]
+        log.info(
+            "%s %s seed %d: %d training images, %s; %s; training with %s",
+            dataset, model_name, seed, len(train_images), spec, spec.schedule.describe(),
+            training.device(),
+        )  # fmt: skip
+        model, history = training.fit(model_name, train_images, spec, seed)
+        training.save_run(model, history, folder)
+        store.seal(folder, fingerprint, store.provenance(float(history["seconds"].sum())))

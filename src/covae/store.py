@@ -1,0 +1,448 @@
+"""The model store: the committed studies' trained models, tracked in git, each filed under a
+fingerprint of everything that determines its weights.
+
+A train job computes its run's fingerprint (:func:`fingerprint`) and looks it up (:func:`find`):
+a stored model of the same fingerprint is copied into the run's folder in seconds instead of
+training for most of an hour; any other run trains. Only :func:`publish` and
+:func:`import_archive` (``python -m covae.store publish|import``) write into the store; a train
+job only reads it.
+
+The fingerprint holds
+  * ``data``: the data settings of the run's data set (the Student-t rule only for the t set);
+  * ``model``: the settings the model uses (``latent_dim``; ``beta`` and ``loss`` for the VAE,
+    ``ae_loss`` for the AE);
+  * ``training``: the schedule's own settings, batch size, validation fraction and patience
+    (a patience of at least the epochs never stops a run, so it is recorded as the epochs);
+  * ``seed``, and ``code``: :data:`covae.training.CODE_VERSION`, the version of what the
+    training code computes. A test trains a few steps and compares the weights with those
+    recorded for that version (:func:`training_sketch`, ``tests/data/training_reference.json``):
+    moving or renaming code keeps the store, and changing what training computes fails that
+    test until the version is raised, which retrains every run.
+Backend, host and time are provenance: recorded, never compared (weights trained elsewhere
+differ in round-off and random streams, not in what was asked for).
+
+Layout: ``<store>/<dataset>/<model>/seed<seed>/<digest>/`` holds ``encoder.keras``,
+``decoder.keras``, ``history.csv`` and ``fingerprint.json`` (the fingerprint, the sha256 of each
+file, the provenance). A run's folder under ``results/`` carries the same ``fingerprint.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from covae import heatmaps, io, training
+
+log = logging.getLogger("covae.store")
+
+RECORD = "fingerprint.json"
+FILES = ("encoder.keras", "decoder.keras", "history.csv")
+# The settings each schedule kind reads (the rest of training.Schedule keeps its defaults).
+SCHEDULE_FIELDS = {
+    "cosine": ("kind", "epochs", "peak", "warmup_epochs"),
+    "exponential": ("kind", "epochs", "peak", "decay_steps", "decay_rate"),
+    "constant": ("kind", "epochs", "peak"),
+}
+# The store of the repository this module was checked out with (src/covae/store.py).
+DEFAULT_STORE = Path(__file__).resolve().parents[2] / "model_store"
+
+
+class StoreError(RuntimeError):
+    """A store entry or run folder that cannot be trusted; the message names the file and
+    what to do."""
+
+
+def fingerprint(config: Mapping[str, Any], dataset: str, model: str, seed: int) -> dict:
+    """What determines the weights of one run: the ``data``, ``model`` and ``training``
+    settings it uses, its seed, and the training code's version."""
+    spec = training.TrainSpec.from_config(config, model, dataset)
+    data = dataclasses.asdict(heatmaps.DataSpec.from_config(config["data"]))
+    if dataset != "student_t":
+        del data["df_rule"]
+    settings: dict[str, Any] = {"latent_dim": spec.latent_dim}
+    if model == "vae":
+        settings |= {"beta": spec.beta, "loss": spec.loss}
+    else:
+        settings["ae_loss"] = spec.ae_loss
+    schedule = dataclasses.asdict(spec.schedule)
+    schedule = {key: schedule[key] for key in SCHEDULE_FIELDS[spec.schedule.kind]}
+    patience = spec.patience if spec.patience is None else min(spec.patience, spec.epochs)
+    return _plain(
+        {
+            "dataset": dataset,
+            "model": model,
+            "seed": int(seed),
+            "data": data,
+            "settings": settings,
+            "training": {
+                "schedule": schedule,
+                "batch_size": spec.batch_size,
+                "validation_fraction": spec.validation_fraction,
+                "patience": patience,
+            },
+            "code": training.CODE_VERSION,
+        }
+    )
+
+
+def _plain(value):
+    """``value`` as JSON reads it back (tuples become lists), so a fingerprint compares equal
+    to its own record."""
+    return json.loads(json.dumps(value))
+
+
+def digest(print_: Mapping) -> str:
+    """The first 16 hex digits of the sha256 of the fingerprint's canonical JSON."""
+    text = json.dumps(print_, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def entry_of(store: str | os.PathLike, print_: Mapping) -> Path:
+    """The folder of the store that holds (or would hold) the run of this fingerprint."""
+    where = f"{print_['dataset']}/{print_['model']}/seed{print_['seed']}/{digest(print_)}"
+    return Path(store) / where
+
+
+def _sha256(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def provenance(history_seconds: float | None = None) -> dict:
+    """Where and how a run trained: backend, device, Keras version, machine, time."""
+    import keras
+
+    return {
+        "backend": keras.backend.backend(),
+        "device": training.device(),
+        "keras": keras.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "trained": datetime.now(UTC).isoformat(timespec="seconds"),
+        **({} if history_seconds is None else {"train_seconds": round(history_seconds, 1)}),
+    }
+
+
+def seal(folder: str | os.PathLike, print_: Mapping, origin: Mapping) -> dict:
+    """Write ``fingerprint.json`` into a trained run's ``folder``: the fingerprint, its digest,
+    the sha256 of each of the run's files, and ``origin`` (the provenance)."""
+    folder = Path(folder)
+    record = {
+        "fingerprint": dict(print_),
+        "digest": digest(print_),
+        "files": {name: _sha256(folder / name) for name in FILES},
+        "provenance": dict(origin),
+    }
+    io.save_record(folder / RECORD, record)
+    return record
+
+
+def read_record(folder: str | os.PathLike) -> dict:
+    """The ``fingerprint.json`` of a run folder or store entry, checked: it parses, holds its
+    keys, and its digest is that of its fingerprint."""
+    path = Path(folder) / RECORD
+    fix = (
+        f"restore it (git checkout -- {Path(folder)}) or delete {Path(folder)} to train the run "
+        "again"
+    )
+    try:
+        record = json.loads(path.read_text())
+        print_, files, stated = record["fingerprint"], record["files"], record["digest"]
+    except FileNotFoundError:
+        raise StoreError(f"{path} is missing: {fix}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        raise StoreError(f"{path} is damaged ({type(error).__name__}: {error}); {fix}") from None
+    if not isinstance(files, Mapping) or set(files) != set(FILES):
+        raise StoreError(f"{path} lists files {sorted(files)}, not {sorted(FILES)}; {fix}")
+    if digest(print_) != stated:
+        raise StoreError(
+            f"{path}: its fingerprint does not give its digest {stated} (edited by hand?); {fix}"
+        )
+    return record
+
+
+def verify(folder: str | os.PathLike, record: Mapping | None = None) -> dict:
+    """Check every file of a run folder or store entry against the sha256 its record gives;
+    a missing, truncated or altered file raises :class:`StoreError` naming it."""
+    folder = Path(folder)
+    record = read_record(folder) if record is None else record
+    for name, expected in record["files"].items():
+        path = folder / name
+        if not path.exists():
+            raise StoreError(f"{path} is missing; restore it or delete {folder} to retrain")
+        if _sha256(path) != expected:
+            raise StoreError(
+                f"{path} is damaged: its sha256 is not the one recorded in {folder / RECORD} "
+                f"(truncated or changed after training); restore it (git checkout -- {folder}) "
+                f"or delete {folder} to train the run again"
+            )
+    return record
+
+
+def _differences(a: Mapping, b: Mapping, prefix: str = "") -> list[str]:
+    keys = sorted(set(a) | set(b))
+    out = []
+    for key in keys:
+        left, right = a.get(key), b.get(key)
+        if isinstance(left, Mapping) and isinstance(right, Mapping):
+            out += _differences(left, right, f"{prefix}{key}.")
+        elif left != right:
+            out.append(f"{prefix}{key} ({left!r} stored, {right!r} asked)")
+    return out
+
+
+def find(store: str | os.PathLike | None, print_: Mapping) -> Path | None:
+    """The store entry holding this fingerprint's model, checked whole; ``None`` (with a log
+    line saying why) when the run must train. A damaged entry raises :class:`StoreError`."""
+    if store is None:
+        log.info("no model store in use: training")
+        return None
+    entry = entry_of(store, print_)
+    if not entry.is_dir():
+        log.info("not in the model store %s (fingerprint %s): training", store, digest(print_))
+        return None
+    record = read_record(entry)
+    if record["fingerprint"] != _plain(print_):
+        changed = ", ".join(_differences(record["fingerprint"], _plain(print_)))
+        log.warning(
+            "%s holds another run's model (its fingerprint differs in %s): training this run",
+            entry,
+            changed,
+        )
+        return None
+    verify(entry, record)
+    return entry
+
+
+def take(entry: str | os.PathLike, folder: str | os.PathLike) -> dict:
+    """Copy a checked store entry's files into a run's (temporary) folder; return its record."""
+    entry, folder = Path(entry), Path(folder)
+    for name in (*FILES, RECORD):
+        shutil.copyfile(entry / name, folder / name)
+    return read_record(folder)
+
+
+def _load_check(folder: Path) -> None:
+    """Both models load (a file can be whole by its sha256 and still not be a model, if it was
+    damaged before it was sealed)."""
+    import keras
+
+    for name in ("encoder.keras", "decoder.keras"):
+        try:
+            keras.models.load_model(folder / name, compile=False)
+        except Exception as error:  # noqa: BLE001 (any failure: the file is not a model)
+            raise StoreError(
+                f"{folder / name} does not load as a Keras model ({type(error).__name__}: "
+                f"{error}); delete {folder} and train the run again"
+            ) from None
+
+
+def runs_under(root: str | os.PathLike) -> list[Path]:
+    """Every finished run folder under ``root``: one holding ``fingerprint.json`` (partial
+    folders, whose names start with a dot, are skipped)."""
+    root = Path(root)
+    found = [
+        p.parent
+        for p in root.rglob(RECORD)
+        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    return sorted(found)
+
+
+def publish(
+    sources: Iterable[str | os.PathLike], store: str | os.PathLike
+) -> list[tuple[str, str]]:
+    """Copy every finished run under ``sources`` into ``store``, checked: its files match its
+    record and load. A fingerprint already stored keeps the stored model (the one the committed
+    tables came from). Returns (run folder, what happened) pairs."""
+    done = []
+    for source in sources:
+        runs = runs_under(source)
+        if not runs:
+            raise StoreError(
+                f"{source} holds no finished run (no {RECORD} under it): train first, e.g. "
+                "snakemake --until train"
+            )
+        for run in runs:
+            record = verify(run)
+            entry = entry_of(store, record["fingerprint"])
+            if entry.exists():
+                stored = read_record(entry)
+                same = stored["files"] == record["files"]
+                done.append((str(run), "already stored" if same else "kept the stored model"))
+                continue
+            _load_check(run)
+            with io.atomic_folder(entry) as partial:
+                take(run, partial)
+                verify(partial)
+            done.append((str(run), f"published as {entry}"))
+    return done
+
+
+def import_archive(archive: str | os.PathLike, store: str | os.PathLike) -> list[tuple[str, str]]:
+    """Publish the runs of an archive (``.tar.gz`` of run folders, as the GPU command writes)
+    into ``store``, each checked as :func:`publish` checks it."""
+    with tempfile.TemporaryDirectory() as unpacked:
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(unpacked, filter="data")
+        except (tarfile.TarError, EOFError, OSError) as error:
+            raise StoreError(
+                f"{archive} is not a readable archive ({type(error).__name__}: {error}); "
+                "copy it again from the machine that trained it"
+            ) from None
+        return publish([unpacked], store)
+
+
+def entries(store: str | os.PathLike) -> list[dict]:
+    """One row per store entry: where it is, its run, schedule, and how it trained."""
+    rows = []
+    for entry in runs_under(store):
+        record = read_record(entry)
+        print_, origin = record["fingerprint"], record["provenance"]
+        rows.append(
+            {
+                "entry": str(entry.relative_to(store)),
+                "schedule": print_["training"]["schedule"],
+                "batch_size": print_["training"]["batch_size"],
+                "latent_dim": print_["settings"]["latent_dim"],
+                "backend": origin.get("backend"),
+                "train_seconds": origin.get("train_seconds"),
+            }
+        )
+    return rows
+
+
+def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
+    """What the training code computes, in a few numbers: each model trained for 3 short
+    epochs of a small fixed data set, and 32 fixed random projections of how far its weights
+    moved, with its loss per epoch. Round-off (host, thread count) moves these by ~1e-6
+    relative; any change of the data, model, loss, schedule or loop moves them by far more."""
+    import keras
+    import numpy as np
+
+    from covae import models
+
+    data_spec = heatmaps.DataSpec.from_config(
+        {
+            "seed": 19,
+            "grid": {"start": -3.0, "stop": 3.0, "step": 0.17},
+            "scale": {"start": 0.1, "stop": 5.0, "step": 1.2},
+            "correlation": {"start": -0.9, "stop": 0.95, "step": 0.6},
+            "test_fraction": 0.2,
+            "student_t": {"threshold": 20.0, "noise_max": 10.0, "df_heavy": 2.0, "df_light": 200.0},
+        }
+    )
+    images = heatmaps.make_dataset(data_spec, "student_t")["images"]
+    config = steps_config or {
+        "model": {"latent_dim": 3, "beta": 1.0, "loss": "elbo", "ae_loss": "summed"},
+        "training": {
+            "batch_size": 16,
+            "validation_fraction": 0.2,
+            "patience": 2,
+            "schedule": {
+                name: {"kind": "cosine", "peak": 0.002, "warmup_epochs": 1, "epochs": 3}
+                for name in ("vae", "ae")
+            },
+        },
+    }
+    sketch: dict[str, Any] = {"backend": keras.backend.backend(), "code": training.CODE_VERSION}
+    for name in ("vae", "ae"):
+        spec = training.TrainSpec.from_config(config, name, "student_t")
+        keras.utils.set_random_seed(0)
+        start = models.build(
+            name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,
+            ae_loss=spec.ae_loss, seed=0,
+        )  # fmt: skip
+        before = np.concatenate([w.ravel() for w in start.get_weights()]).astype(np.float64)
+        model, history = training.fit(name, images, spec, seed=0)
+        after = np.concatenate([w.ravel() for w in model.get_weights()]).astype(np.float64)
+        projection = np.random.default_rng(0).standard_normal((32, after.size)) / after.size**0.5
+        sketch[name] = {
+            "moved": (projection @ (after - before)).tolist(),
+            "loss": history["loss"].tolist(),
+            "kept": int(np.flatnonzero(history["kept"])[0]),
+        }
+    return sketch
+
+
+def sketch_distance(a: Mapping, b: Mapping) -> float:
+    """The largest relative difference between two sketches' weight moves and losses."""
+    import numpy as np
+
+    worst = 0.0
+    for name in ("vae", "ae"):
+        if a[name]["kept"] != b[name]["kept"] or len(a[name]["loss"]) != len(b[name]["loss"]):
+            return float("inf")
+        for key in ("moved", "loss"):
+            x, y = np.asarray(a[name][key]), np.asarray(b[name][key])
+            worst = max(worst, float(np.linalg.norm(x - y) / np.linalg.norm(y)))
+    return worst
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m covae.store",
+        description="The model store: publish finished runs, import a GPU machine's archive, "
+        "list or check the entries.",
+    )
+    parser.add_argument(
+        "--store", default=str(DEFAULT_STORE), help="the store (default: %(default)s)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    publish_cmd = commands.add_parser("publish", help="copy the finished runs under folders in")
+    publish_cmd.add_argument("folders", nargs="+", help="results folders (e.g. results, runs/x)")
+    import_cmd = commands.add_parser("import", help="check and add the runs of an archive")
+    import_cmd.add_argument("archive")
+    commands.add_parser("list", help="one line per stored run")
+    commands.add_parser("check", help="verify every entry's files against its record")
+    commands.add_parser(
+        "sketch", help="print what training computes now (tests/data/training_reference.json)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.command in ("publish", "import"):
+            done = (
+                publish(args.folders, args.store)
+                if args.command == "publish"
+                else import_archive(args.archive, args.store)
+            )
+            for run, what in done:
+                print(f"{run}: {what}")
+            print(f"{sum('published' in what for _, what in done)} of {len(done)} runs added")
+        elif args.command == "list":
+            for row in entries(args.store):
+                print(
+                    f"{row['entry']}  {row['schedule']}  batch {row['batch_size']}  "
+                    f"d={row['latent_dim']}  {row['backend']}  {row['train_seconds']} s"
+                )
+        elif args.command == "sketch":
+            print(json.dumps(training_sketch(), indent=1))
+        else:
+            runs = runs_under(args.store)
+            for entry in runs:
+                verify(entry)
+            print(f"{len(runs)} entries of {args.store} match their records")
+    except StoreError as error:
+        print(f"covae.store: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
