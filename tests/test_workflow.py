@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import io
+from covae import io, store
 from tests.conftest import ROOT, copy_workflow, load_config, untimed_lines
 
 # The tables of the study's runs (not the paper's run-time and provenance tables: clocks).
@@ -33,7 +33,7 @@ def repo_of(workdir):
     return sibling if sibling.is_dir() else workdir
 
 
-def snakemake(workdir, *args):
+def snakemake(workdir, *args, env=None):
     repo = repo_of(workdir)
     return subprocess.run(
         [
@@ -46,6 +46,7 @@ def snakemake(workdir, *args):
         text=True,
         cwd=workdir,
         check=False,
+        env=None if env is None else {**os.environ, **env},
     )  # fmt: skip
 
 
@@ -59,6 +60,7 @@ def smoke_run(tmp_path_factory):
     for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t",
                                                    "commit", "-qm", "the copy"]):  # fmt: skip
         subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
+    (repo / "model_store").mkdir()  # the store the run reads: it must stay empty
     workdir = base / "run"
     workdir.mkdir()
     result = snakemake(workdir)
@@ -127,7 +129,7 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
             for seed in config["seeds"]:
                 run = smoke_run / "results" / "models" / dataset / model / f"seed{seed}"
                 assert {p.name for p in run.iterdir() if not p.name.startswith(".")} == {
-                    "encoder.keras", "decoder.keras", "history.csv"
+                    "encoder.keras", "decoder.keras", "history.csv", "fingerprint.json"
                 }  # fmt: skip
                 log = smoke_run / "results" / "logs" / "train" / dataset / model / f"seed{seed}.log"
                 assert re.search(r"training with tensorflow on (CPU|GPU: \S+)", log.read_text())
@@ -146,6 +148,50 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
                     assert np.isfinite(array).all()
         png = (smoke_run / "figures" / f"training_{dataset}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_a_run_in_a_scratch_folder_never_writes_the_model_store(smoke_run):
+    assert list((repo_of(smoke_run) / "model_store").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_stored_model_is_taken_not_trained_and_gives_the_same_codes(smoke_run, tmp_path):
+    # The smoke run's Gaussian VAE of seed 0 published into a store; a second run folder of the
+    # same config asks for its codes: the train job copies the model (no epoch in its log),
+    # and the codes equal the first run's byte for byte. Then an edit of the training code
+    # that does not change what it computes: the train job reruns, and takes the model again.
+    stored = tmp_path / "store"
+    run = smoke_run / "results" / "models" / "gaussian" / "vae" / "seed0"
+    assert store.main(["--store", str(stored), "publish", str(run)]) == 0
+    again = smoke_run.parent / "again"
+    again.mkdir()
+    target = "results/latents/gaussian/vae/seed0.npz"
+    log = again / "results" / "logs" / "train" / "gaussian" / "vae" / "seed0.log"
+    env = {"COVAE_MODEL_STORE": str(stored)}
+    result = snakemake(again, target, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "taken from the model store" in log.read_text()
+    assert "epoch 1/" not in log.read_text()
+    assert (again / target).read_bytes() == (smoke_run / target).read_bytes()
+    training_py = repo_of(smoke_run) / "src" / "covae" / "training.py"
+    source, before = training_py.read_text(), training_py.stat()
+    try:
+        training_py.write_text(source + "\n# a comment: what training computes is unchanged\n")
+        dry = snakemake(again, target, "--dry-run", env=env)
+        assert _jobs(dry.stdout)["train"] == 1  # the code changed: snakemake reruns the job
+        result = snakemake(again, target, env=env)
+    finally:
+        training_py.write_text(source)
+        os.utime(training_py, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "taken from the model store" in log.read_text()
+    assert "epoch 1/" not in log.read_text()
+    # Without the store, the same job trains.
+    shutil.rmtree(again / "results" / "models")
+    result = snakemake(again, target, env={"COVAE_MODEL_STORE": ""})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "epoch 1/" in log.read_text()
 
 
 @pytest.mark.slow
@@ -603,7 +649,9 @@ def test_a_run_killed_while_training_finishes_when_started_again(tmp_path):
     assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-3000:]
     assert "removed" in again.stdout and "stale snakemake lock" in again.stdout
     assert not list((workdir / "results").rglob("*.partial"))
-    assert {p.name for p in folder.iterdir()} == {"encoder.keras", "decoder.keras", "history.csv"}
+    assert {p.name for p in folder.iterdir()} == {
+        "encoder.keras", "decoder.keras", "history.csv", "fingerprint.json"
+    }  # fmt: skip
     epochs = load_config("smoke.yaml")["training"]["schedule"]["vae"]["epochs"]
     assert len(pd.read_csv(folder / "history.csv")) == epochs
     assert (workdir / target).is_file()

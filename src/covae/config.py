@@ -73,6 +73,27 @@ def main_model(config: Mapping[str, Any]) -> dict[str, Any]:
     return {**config["model"], **model_settings(config)[0]}
 
 
+def training_sections(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Every training section by its key in the config: ``training`` (the main study's) and
+    ``studies.<name>.training`` for each further study."""
+    sections = {"training": config["training"]}
+    for name in study_names(config):
+        sections[f"studies.{name}.training"] = config["studies"][name]["training"]
+    return sections
+
+
+def study_names(config: Mapping[str, Any]) -> list[str]:
+    """The further studies that run (an entry set to null is switched off)."""
+    return [name for name, study in (config.get("studies") or {}).items() if study is not None]
+
+
+def study_config(config: Mapping[str, Any], study: str | None) -> dict[str, Any]:
+    """The ``data``, ``model`` (the main setting) and ``training`` sections that train the runs
+    of ``study`` (``None``: the main study)."""
+    training = config["training"] if study is None else config["studies"][study]["training"]
+    return {"data": config["data"], "model": main_model(config), "training": training}
+
+
 def _grid(data: Mapping[str, Any], key: str) -> np.ndarray:
     start, stop, step = (data[key][name] for name in ("start", "stop", "step"))
     values = axis_grid(start, stop, step)
@@ -148,7 +169,19 @@ def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
     stays, for ``check`` to refuse."""
     known = {name for names in _SCHEDULE_KEYS.values() for name in names}
     notes = []
-    schedules = config.get("training", {}).get("schedule", {})
+    sections = {"training": config.get("training", {})}
+    studies = config.get("studies")
+    for name, study in studies.items() if isinstance(studies, Mapping) else ():
+        if isinstance(study, Mapping):
+            sections[f"studies.{name}.training"] = study.get("training", {})
+    for prefix, section in sections.items():
+        if isinstance(section, Mapping):
+            notes += _drop_stale(section.get("schedule", {}), prefix, known)
+    return notes
+
+
+def _drop_stale(schedules: Any, prefix: str, known: set[str]) -> list[str]:
+    notes = []
     for model, entry in schedules.items() if isinstance(schedules, Mapping) else ():
         if not isinstance(entry, MutableMapping):
             continue  # the schema says what is wrong with it
@@ -158,15 +191,21 @@ def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
             del entry[name]
         if stale:
             notes.append(
-                f"training.schedule.{model}: kind {entry['kind']} ignores {', '.join(stale)} "
+                f"{prefix}.schedule.{model}: kind {entry['kind']} ignores {', '.join(stale)} "
                 "(keys of another kind, from a config file this one overrides)"
             )
     return notes
 
 
 def _check_schedules(config: Mapping[str, Any]) -> None:
-    for model, entry in config["training"]["schedule"].items():
-        key = f"training.schedule.{model}"
+    for prefix, section in training_sections(config).items():
+        _check_training(section, prefix)
+    _check_convergence(config["convergence"])
+
+
+def _check_training(section: Mapping[str, Any], prefix: str) -> None:
+    for model, entry in section["schedule"].items():
+        key = f"{prefix}.schedule.{model}"
         kind = entry["kind"]
         needed, allowed = _SCHEDULE_KEYS[kind], {"kind", "epochs", *_SCHEDULE_KEYS[kind]}
         missing = [name for name in needed if name not in entry]
@@ -187,7 +226,9 @@ def _check_schedules(config: Mapping[str, Any]) -> None:
                 f"{key}.warmup_epochs: {entry['warmup_epochs']} leaves no decay in "
                 f"{shortest} epochs; allowed: warmup_epochs < epochs"
             )
-    convergence = config["convergence"]
+
+
+def _check_convergence(convergence: Mapping[str, Any]) -> None:
     seed_epochs = convergence["exponential"]["epochs"]
     for model, bounds in convergence.get("seed_bounds", {}).items():
         for dataset, bound in bounds.items():
@@ -253,7 +294,9 @@ def read_yaml(path: str | os.PathLike) -> Any:
 
 
 # The sections that define the study; `resources` and `figures` only size jobs and draw.
-STUDY_SECTIONS = ("seeds", "data", "model", "training", "convergence", "evaluation", "exploration")
+STUDY_SECTIONS = (
+    "seeds", "data", "model", "training", "studies", "convergence", "evaluation", "exploration"
+)  # fmt: skip
 
 
 def differs_from_study(config: Mapping[str, Any], default: Mapping[str, Any]) -> list[str]:

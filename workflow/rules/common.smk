@@ -18,13 +18,15 @@ DATASETS = list(covae.names.DATASETS)
 MODELS = list(covae.names.MODELS)
 # Model settings (latent_dim, beta): the study's first, then any the config sweeps.
 SETTINGS = covae.config.model_settings(config)
+# Further studies: the same runs under another training section, in results/studies/<name>/.
+STUDIES = covae.config.study_names(config)
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
     model="|".join(MODELS),
     seed=r"\d+",
-    root=r"results(/sweep/latent\d+_beta[0-9.e+-]+)?",
+    root=r"results(/sweep/latent\d+_beta[0-9.e+-]+|/studies/[a-z][a-z0-9_]*)?",
 
 
 # The wider code of the exploration (seed 000's last exercise), trained on its own seeds.
@@ -41,9 +43,20 @@ def root_of(setting):
     return f"results/sweep/latent{setting['latent_dim']}_beta{setting['beta']:g}"
 
 
+def study_root(study):
+    """Where a further study's runs, tables and claims live."""
+    return f"results/studies/{study}"
+
+
+def study_of(root):
+    """The further study a ``root`` wildcard belongs to, or None (the main study, a sweep)."""
+    match = re.fullmatch(r"results/studies/(\w+)", root)
+    return match.group(1) if match else None
+
+
 def setting_of(root):
     """The (latent_dim, beta) of a run folder's ``root`` wildcard (inverse of root_of)."""
-    if root == "results":
+    if root == "results" or study_of(root):
         return SETTINGS[0]
     latent_dim, beta = re.fullmatch(
         r"results/sweep/latent(\d+)_beta(.+)", root
@@ -54,6 +67,8 @@ def setting_of(root):
 def model_config(wildcards):
     """The ``data``, ``model`` and ``training`` sections of one run, its sweep setting filled
     in: what its fingerprint in the model store is made of."""
+    if study := study_of(wildcards.root):
+        return covae.config.study_config(config, study)
     model = {**config["model"], **setting_of(wildcards.root)}
     return {"data": config["data"], "model": model, "training": config["training"]}
 
@@ -134,11 +149,18 @@ def convergence_references():
     return covae.convergence.references(pandas.read_csv(path))
 
 
-def runs_of(pattern, dataset=None):
+def runs_of(pattern, dataset=None, root=None):
     """``pattern`` expanded over the study's models and seeds (and data sets unless one is
-    given)."""
+    given); a ``{root}`` in it becomes ``root``."""
     datasets = DATASETS if dataset is None else [dataset]
+    if root is not None:
+        pattern = pattern.replace("{root}", root)
     return expand(pattern, dataset=datasets, model=MODELS, seed=config["seeds"])
+
+
+def study_runs(pattern):
+    """``pattern`` (with {root}) over the runs of every further study."""
+    return [f for study in STUDIES for f in runs_of(pattern, root=study_root(study))]
 
 
 def wide_runs(pattern):
@@ -154,9 +176,12 @@ def wide_runs(pattern):
 
 
 def every_run(patterns):
-    """``patterns`` (with {root}) over every run trained: the sweep's and the wide ones."""
+    """``patterns`` (with {root}) over every run trained: the sweep's, the wide ones and those
+    of the further studies."""
     files = [
-        f for pattern in patterns for f in swept_runs(pattern) + wide_runs(pattern)
+        f
+        for pattern in patterns
+        for f in swept_runs(pattern) + wide_runs(pattern) + study_runs(pattern)
     ]
     return list(dict.fromkeys(files))
 

@@ -353,6 +353,25 @@ rule figure_claims:
         "../scripts/plot_claims.py"
 
 
+rule figure_claims_by_budget:
+    input:
+        code=code_of("plot_claims_by_budget.py"),
+        table="results/tables/claims_by_budget.csv",
+        seeds=[f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()],
+    output:
+        report("figures/claims_by_budget.png", category="Claims"),
+    log:
+        "results/logs/figures/claims_by_budget.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        figure=config["figures"]["evaluation"],
+        budgets=list(BUDGETS),
+    script:
+        "../scripts/plot_claims_by_budget.py"
+
+
 # Every figure of the rules above (PNG, and HTML for the interactive views), read from their
 # own outputs (the convergence study's figures, defined later, are not among them).
 FIGURES = list(

@@ -31,7 +31,9 @@ TARGETS["realism"] = list(
         [
             f
             for pattern in rules.realism.output
-            for f in runs_of(pattern.replace("{root}", "results")) + wide_runs(pattern)
+            for f in runs_of(pattern, root="results")
+            + wide_runs(pattern)
+            + study_runs(pattern)
         ]
     )
 )

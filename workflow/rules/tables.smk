@@ -1,6 +1,7 @@
 # Tables and claims stage: every metric across seeds, the paired VAE - AE comparison, the seed
 # study's published numbers beside ours, the sweep's settings, and the seed's conclusions
-# judged on the replicate seeds (results/tables/).
+# judged on the replicate seeds ({root}/tables/: results/tables/ for the main study,
+# results/studies/<name>/tables/ for a further one), then every claim judged at each budget.
 
 TABLES = [
     "reconstruction",
@@ -14,17 +15,22 @@ TABLES = [
 ]
 
 
+def runs_in_root(pattern):
+    """An input function: ``pattern`` (with {root}) over the study runs of the job's root."""
+    return lambda wildcards: runs_of(pattern, root=wildcards.root)
+
+
 rule tables:
     input:
         code=code_of("make_tables.py"),
-        metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
-        realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
+        metrics=runs_in_root("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=runs_in_root("{root}/realism/{dataset}/{model}/seed{seed}.json"),
     output:
-        expand("results/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
+        expand("{{root}}/tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     log:
-        "results/logs/tables.log",
+        "{root}/logs/tables.log",
     benchmark:
-        "results/benchmarks/tables.tsv"
+        "{root}/benchmarks/tables.tsv"
     threads: threads_of("report")
     resources:
         **resources_of("report"),
@@ -57,15 +63,15 @@ rule sweep_table:
 rule claims:
     input:
         code=code_of("make_claims.py"),
-        metrics=runs_of("results/metrics/{dataset}/{model}/seed{seed}.json"),
-        realism=runs_of("results/realism/{dataset}/{model}/seed{seed}.json"),
-        latents=runs_of("results/latents/{dataset}/{model}/seed{seed}.npz"),
+        metrics=runs_in_root("{root}/metrics/{dataset}/{model}/seed{seed}.json"),
+        realism=runs_in_root("{root}/realism/{dataset}/{model}/seed{seed}.json"),
+        latents=runs_in_root("{root}/latents/{dataset}/{model}/seed{seed}.npz"),
     output:
-        verdicts=report("results/tables/claims.csv", category="Claims"),
-        markdown="results/tables/claims.md",
-        seeds="results/tables/claims_seeds.csv",
+        verdicts=report("{root}/tables/claims.csv", category="Claims"),
+        markdown="{root}/tables/claims.md",
+        seeds="{root}/tables/claims_seeds.csv",
     log:
-        "results/logs/claims.log",
+        "{root}/logs/claims.log",
     threads: threads_of("report")
     resources:
         **resources_of("report"),
@@ -76,8 +82,38 @@ rule claims:
         "../scripts/make_claims.py"
 
 
+# The main study first, then each further one: its budget's name in claims_by_budget.
+BUDGETS = {"main": "results", **{study: study_root(study) for study in STUDIES}}
+
+
+rule claims_by_budget:
+    input:
+        code=code_of("make_claims_by_budget.py"),
+        verdicts=[f"{root}/tables/claims.csv" for root in BUDGETS.values()],
+        seeds=[f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()],
+    output:
+        csv=report("results/tables/claims_by_budget.csv", category="Claims"),
+        md="results/tables/claims_by_budget.md",
+    log:
+        "results/logs/claims_by_budget.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        budgets=list(BUDGETS),
+        confidence=config["evaluation"]["confidence"],
+    script:
+        "../scripts/make_claims_by_budget.py"
+
+
 TARGETS["tables"] = [
-    *rules.tables.output,
-    *rules.claims.output,
+    *(
+        f"{root}/tables/{table}.{ext}"
+        for root in BUDGETS.values()
+        for table in [*TABLES, "claims"]
+        for ext in ("csv", "md")
+    ),
+    *(f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()),
+    *rules.claims_by_budget.output,
     *(rules.sweep_table.output if len(SETTINGS) > 1 else []),
 ]

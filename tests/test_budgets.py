@@ -1,0 +1,96 @@
+"""Claims judged at each training budget: Holm's adjustment, the one-sided tests, the verdicts."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from covae import budgets, claims
+
+
+def test_holm_matches_its_definition_on_a_known_family():
+    # m = 4: sorted p 0.01, 0.02, 0.03, 0.04 -> 0.04, 0.06, 0.06 (monotone), 0.06
+    adjusted = budgets.holm([0.03, 0.01, math.nan, 0.04, 0.02])
+    np.testing.assert_allclose(adjusted, [0.06, 0.04, math.nan, 0.06, 0.06])
+
+
+def test_holm_never_lowers_a_p_value_and_caps_at_one():
+    p = np.random.default_rng(0).uniform(size=50)
+    adjusted = budgets.holm(p)
+    assert np.all(adjusted >= p) and np.all(adjusted <= 1)
+    assert budgets.holm([0.5, 0.9]).tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("values", "low", "high", "holds"),
+    [
+        ([0.9, 1.0, 1.1, 1.0, 0.95], 0.5, math.inf, True),  # clearly above the threshold
+        ([0.1, 0.0, 0.05, 0.12, 0.02], 0.5, math.inf, False),  # clearly below
+        ([0.84, 0.85, 0.86, 0.85, 0.85], 0.8, 0.9, True),  # inside the band
+        ([0.5, 1.2, 0.8, 0.95, 0.3], 0.8, 0.9, None),  # all over the place
+    ],
+)
+def test_the_one_sided_tests_agree_with_where_the_values_lie(values, low, high, holds):
+    p_holds, p_fails = budgets.test_claim(values, low, high)
+    if holds is True:
+        assert p_holds < 0.01 and p_fails > 0.5
+    elif holds is False:
+        assert p_fails < 0.01 and p_holds > 0.5
+    else:
+        assert p_holds > 0.05 and p_fails > 0.05
+
+
+def test_no_spread_and_one_seed():
+    assert budgets.test_claim([1.0, 1.0, 1.0], 0.5, math.inf) == (0.0, 1.0)
+    assert budgets.test_claim([0.1, 0.1], 0.5, math.inf) == (1.0, 0.0)
+    assert all(math.isnan(p) for p in budgets.test_claim([1.0], 0.5, math.inf))
+
+
+def _judged(values_by_claim, seeds=(0, 1, 2, 3, 4)):
+    """claims.judge on a synthetic frame: one level claim per (key, values) on the VAE."""
+    rows = []
+    claim_list = []
+    for key, values in values_by_claim.items():
+        metric = f"test.{key}"
+        claim_list.append(claims.Claim(key, key, metric, low=0.5, models=("vae",),
+                                       datasets=("gaussian",)))  # fmt: skip
+        rows += [{"dataset": "gaussian", "model": "vae", "seed": s, "metric": metric, "value": v}
+                 for s, v in zip(seeds, values, strict=True)]  # fmt: skip
+    return claims.judge(pd.DataFrame(rows), claim_list, 0.95)
+
+
+def test_a_family_of_one_gives_the_intervals_verdict():
+    for values in (
+        [0.6, 0.7, 0.65, 0.62, 0.68],
+        [0.1, 0.2, 0.15, 0.3, 0.2],
+        [0.3, 0.8, 0.5, 0.9, 0.2],
+    ):
+        verdicts, seeds = _judged({"one": values})
+        frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95)
+        assert frame["verdict"].tolist() == verdicts["verdict"].tolist()
+
+
+def test_holm_turns_a_marginal_verdict_of_a_large_family_into_not_shown():
+    # A claim that just holds on its own (t ~ 3.9, p ~ 0.009 one-sided) among 20 clear ones.
+    marginal = [0.52, 0.60, 0.55, 0.62, 0.56]
+    clear = {f"clear{i}": [0.9, 0.95, 1.0, 0.92, 0.97] for i in range(20)}
+    verdicts, seeds = _judged({"marginal": marginal, **clear})
+    frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95).set_index("claim")
+    assert frame.loc["marginal", "verdict_unadjusted"] == "holds"
+    assert frame.loc["marginal", "verdict"] == "not shown"
+    assert frame.loc["marginal", "p_holds_holm"] > frame.loc["marginal", "p_holds"]
+    assert (frame.drop("marginal")["verdict"] == "holds").all()
+
+
+def test_a_verdict_that_changes_with_the_budget_is_marked():
+    long_v, long_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
+    short_v, short_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    frame = budgets.by_budget(
+        {"main": long_v, "short": short_v}, {"main": long_s, "short": short_s}, 0.95
+    )
+    assert len(frame) == 4 and set(frame["budget"]) == {"main", "short"}
+    dependent = frame.groupby("claim")["budget_dependent"].all()
+    assert dependent.to_dict() == {"a": False, "b": True}
+    b = frame[frame["claim"] == "b"].set_index("budget")["verdict"]
+    assert b.to_dict() == {"main": "holds", "short": "fails"}

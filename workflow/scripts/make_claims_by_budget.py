@@ -1,0 +1,18 @@
+"""Write results/tables/claims_by_budget.{csv,md}: every claim judged at each training budget
+(the main study and each further one), Holm-adjusted, budget-dependent verdicts marked."""
+
+import pandas as pd
+
+from covae import budgets, logs, tables
+
+log = logs.setup(snakemake.log[0])
+names = snakemake.params.budgets
+verdicts = dict(zip(names, map(pd.read_csv, snakemake.input.verdicts), strict=True))
+seeds = dict(zip(names, map(pd.read_csv, snakemake.input.seeds), strict=True))
+frame = budgets.by_budget(verdicts, seeds, snakemake.params.confidence)
+tables.save_table(frame, snakemake.output.csv)
+tables.save_table(frame, snakemake.output.md)
+changed = frame[frame["budget_dependent"]].drop_duplicates(budgets.KEYS)
+log.info("%d claims x budgets; %d verdicts depend on the budget", len(frame), len(changed))
+for row in changed.itertuples(index=False):
+    log.info("budget-dependent: %s %s %s", row.claim, row.dataset, row.subject)
