@@ -72,15 +72,27 @@ def test_a_family_of_one_gives_the_intervals_verdict():
 
 
 def test_holm_turns_a_marginal_verdict_of_a_large_family_into_not_shown():
-    # A claim that just holds on its own (t ~ 3.9, p ~ 0.009 one-sided) among 20 clear ones.
+    # A claim that just holds on its own (t ~ 3.9, p ~ 0.009 one-sided) among 20 undecided
+    # ones: it has the family's smallest p, so Holm multiplies it by 21.
     marginal = [0.52, 0.60, 0.55, 0.62, 0.56]
-    clear = {f"clear{i}": [0.9, 0.95, 1.0, 0.92, 0.97] for i in range(20)}
-    verdicts, seeds = _judged({"marginal": marginal, **clear})
+    undecided = {f"undecided{i}": [0.3, 0.8, 0.5, 0.9, 0.2] for i in range(20)}
+    verdicts, seeds = _judged({"marginal": marginal, **undecided})
     frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95).set_index("claim")
     assert frame.loc["marginal", "verdict_unadjusted"] == "holds"
     assert frame.loc["marginal", "verdict"] == "not shown"
     assert frame.loc["marginal", "p_holds_holm"] > frame.loc["marginal", "p_holds"]
-    assert (frame.drop("marginal")["verdict"] == "holds").all()
+    assert frame.loc["marginal", "p_holds_holm"] == pytest.approx(
+        21 * frame.loc["marginal", "p_holds"]
+    )
+    assert (frame.drop("marginal")["verdict"] == "not shown").all()
+
+
+def test_holm_leaves_the_largest_p_of_a_rejected_family_as_it_is():
+    # Step-down: once every smaller p is rejected, the largest is tested at the full level.
+    clear = {f"clear{i}": [0.9, 0.95, 1.0, 0.92, 0.97] for i in range(20)}
+    verdicts, seeds = _judged({"marginal": [0.52, 0.60, 0.55, 0.62, 0.56], **clear})
+    frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95).set_index("claim")
+    assert (frame["verdict"] == "holds").all()
 
 
 def test_a_verdict_that_changes_with_the_budget_is_marked():
