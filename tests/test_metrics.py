@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import disentanglement, evaluation, heatmaps, metrics
+from covae import disentanglement, evaluation, geometry, heatmaps, metrics
 from tests.conftest import load_config
 
 # ---------------------------------------------------------------------------- reconstruction
@@ -103,10 +103,10 @@ def test_knn_refuses_a_single_class():
 
 def test_uniform_in_hull_stays_inside_and_is_seeded():
     cube = np.random.default_rng(0).uniform(-1, 1, size=(500, 3))
-    points = metrics.uniform_in_hull(cube, 1000, seed=3)
+    points = geometry.uniform_in_hull(cube, 1000, seed=3)
     assert points.shape == (1000, 3)
     assert np.abs(points).max() <= 1
-    np.testing.assert_array_equal(points, metrics.uniform_in_hull(cube, 1000, seed=3))
+    np.testing.assert_array_equal(points, geometry.uniform_in_hull(cube, 1000, seed=3))
 
 
 def test_density_ranks_a_uniform_cloud_above_a_clustered_one():

@@ -332,7 +332,7 @@ def test_no_committed_output_is_over_five_megabytes():
 
 
 def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_claims_blank():
-    from covae import plots
+    from covae import draw_claims
 
     rows = [  # two claims on both sets, one on the t set only
         ("a", "gaussian", 0.5), ("a", "student_t", 0.6), ("b", "student_t", 0.7),
@@ -344,7 +344,7 @@ def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_cla
           "ci_high": mean + 0.1, "verdict": "holds"} for claim, dataset, mean in rows]
     )  # fmt: skip
     seeds = verdicts[["claim", "dataset", "subject", "mean"]].rename(columns={"mean": "value"})
-    fig = plots.claims_chart(verdicts, seeds, title="t")
+    fig = draw_claims.claims_chart(verdicts, seeds, title="t")
     grid = np.array(fig.axes).reshape(3, 2)
     assert [ax.get_title() for ax in grid[0]] == ["Gaussian set", "Student-t set"]
     shown = [[ax.axison for ax in row] for row in grid]

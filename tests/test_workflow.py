@@ -510,19 +510,32 @@ def test_an_exploration_setting_reruns_the_paths_not_the_encoding(smoke_run):
     assert not {"train", "encode", "evaluate", "heatmaps"} & set(jobs)
 
 
-@pytest.mark.slow
-def test_editing_a_plotting_function_reruns_only_figures_and_the_paper(smoke_run):
-    # An edit, not a touch: snakemake ignores a newer input whose checksum it has recorded.
-    plots = repo_of(smoke_run) / "src" / "covae" / "plots.py"
-    source, before = plots.read_text(), plots.stat()
+def _dry_run_after_editing(smoke_run, module, old, new):
+    """Job counts of a dry run with ``old`` replaced by ``new`` in ``covae/<module>.py`` (an
+    edit, not a touch: snakemake ignores a newer input whose checksum it has recorded)."""
+    path = repo_of(smoke_run) / "src" / "covae" / f"{module}.py"
+    source, before = path.read_text(), path.stat()
     try:
-        plots.write_text(source.replace("def claims_chart(", "def claims_chart(  ", 1))
+        path.write_text(source.replace(old, new, 1))
         result = snakemake(smoke_run, "--dry-run")
         assert result.returncode == 0, result.stderr[-2000:]
-        jobs = _jobs(result.stdout)
+        return _jobs(result.stdout)
     finally:
-        plots.write_text(source)
-        os.utime(plots, ns=(before.st_atime_ns, before.st_mtime_ns))
+        path.write_text(source)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+@pytest.mark.slow
+def test_editing_one_figure_family_reruns_its_figures_and_the_paper_only(smoke_run):
+    jobs = _dry_run_after_editing(
+        smoke_run, "draw_claims", "def claims_chart(", "def claims_chart( "
+    )
+    assert set(jobs) == {"figure_claims", "figure_claims_by_budget", "paper", "all"}
+
+
+@pytest.mark.slow
+def test_editing_the_style_reruns_every_figure_and_the_paper_only(smoke_run):
+    jobs = _dry_run_after_editing(smoke_run, "style", '"font.size": 9', '"font.size": 9.0')
     assert "paper" in jobs and "figure_traversals" in jobs and "figure_claims" in jobs
     assert {rule for rule in jobs if not rule.startswith("figure_")} == {"paper", "all"}
 

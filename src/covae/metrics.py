@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.spatial import ConvexHull, cKDTree
+from scipy.spatial import cKDTree
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+from covae.geometry import principal_components, uniform_in_hull
 
 # ---------------------------------------------------------------------------- reconstruction
 
@@ -110,32 +112,6 @@ def knn_separability(
 
 # Latent density is measured in at most this many dimensions (see latent_density).
 DENSITY_DIMS = 3
-
-
-def principal_components(points: np.ndarray, count: int) -> np.ndarray:
-    """Coordinates of centred ``points`` on their ``count`` leading principal axes."""
-    centred = points - points.mean(axis=0)
-    _, _, axes = np.linalg.svd(centred, full_matrices=False)
-    return centred @ axes[:count].T
-
-
-def uniform_in_hull(points: np.ndarray, count: int, seed: int) -> np.ndarray:
-    """``count`` points uniform in the convex hull of ``points``, by rejection sampling."""
-    points = np.asarray(points, dtype=np.float64)
-    # Inside the hull = on the inner side of every facet plane (normal . x + offset <= 0);
-    # a product with the facet equations is far faster than a Delaunay point location.
-    equations = ConvexHull(points).equations
-    normals, offsets = equations[:, :-1], equations[:, -1]
-    low, high = points.min(axis=0), points.max(axis=0)
-    rng = np.random.default_rng(seed)
-    kept: list[np.ndarray] = []
-    total = 0
-    while total < count:
-        candidates = rng.uniform(low, high, size=(2 * count, points.shape[1]))
-        inside = candidates[np.all(candidates @ normals.T + offsets <= 0, axis=1)]
-        kept.append(inside)
-        total += len(inside)
-    return np.concatenate(kept)[:count]
 
 
 def latent_density(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from covae.geometry import principal_axes, svd_axes, uniform_in_hull
+
 
 def choose_pairs(rows: np.ndarray, pairs: int, seed: int) -> np.ndarray:
     """(pairs, 2) distinct rows drawn from ``rows`` with ``seed``: the same for every model."""
@@ -66,14 +68,6 @@ def latent_grids(
         grids[name] = grid
     grids["axes"] = np.array([first, second])
     return grids
-
-
-def principal_axes(codes: np.ndarray) -> np.ndarray:
-    """The principal axes of ``codes`` (rows, widest first), each signed so that its largest
-    coordinate is positive: the same cloud gives the same axes whatever the SVD's sign."""
-    _, _, axes = np.linalg.svd(codes - codes.mean(axis=0), full_matrices=False)
-    signs = np.sign(axes[np.arange(len(axes)), np.argmax(np.abs(axes), axis=1)])
-    return axes * signs[:, None]
 
 
 def hull_traversal(
@@ -150,8 +144,7 @@ def hull_traversal(
 def fit_plane(points: np.ndarray) -> tuple[np.ndarray, float]:
     """Least-squares plane through 3-D ``points``: unit normal n and offset c with n.x = c."""
     centroid = points.mean(axis=0)
-    _, _, axes = np.linalg.svd(points - centroid, full_matrices=False)
-    normal = axes[-1]
+    normal = svd_axes(points)[-1]
     return normal, float(normal @ centroid)
 
 
@@ -249,8 +242,6 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     gap path of one code cloud (the names of ``TRAVERSALS_3D``), and ``hull_bins``, the bin
     points the hull spline was fitted to; with
     the ``exploration`` section of the config; factors are (N, 4) var_x, var_y, cor, df."""
-    from covae.metrics import uniform_in_hull
-
     var_x, var_y = factors[:, 0], factors[:, 1]
     hull = explore["hull"]
     strip = hull_traversal(
@@ -312,7 +303,7 @@ def rotation_path(codes: np.ndarray, points: int) -> np.ndarray:
     """A closed circle about the cloud's centre in the plane of its two leading principal axes,
     with the radius of the median code's distance from the centre in that plane."""
     centre = codes.mean(axis=0)
-    _, _, axes = np.linalg.svd(codes - centre, full_matrices=False)
+    axes = svd_axes(codes)
     radius = np.median(np.linalg.norm((codes - centre) @ axes[:2].T, axis=1))
     angle = np.linspace(0, 2 * np.pi, points, endpoint=False)
     return centre + radius * (np.outer(np.cos(angle), axes[0]) + np.outer(np.sin(angle), axes[1]))

@@ -3,7 +3,7 @@ against the region where it holds, budget-dependent verdicts marked."""
 
 import pandas as pd
 
-from covae import io, logs, plots
+from covae import draw_claims, io, logs
 
 log = logs.setup(snakemake.log[0])
 frame = pd.read_csv(snakemake.input.table)
@@ -14,7 +14,7 @@ seeds = pd.concat(
     ],
     ignore_index=True,
 )
-fig = plots.claims_by_budget_chart(
+fig = draw_claims.claims_by_budget_chart(
     frame, seeds, title="The source study's claims at each training budget (Holm-adjusted)"
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])

@@ -2,13 +2,15 @@
 
 import pandas as pd
 
-from covae import io, logs, plots
+from covae import draw_convergence, io, logs
 
 log = logs.setup(snakemake.log[0])
 curves = pd.read_csv(snakemake.input.curves)
 summary = pd.read_csv(snakemake.input.summary)
-figure = plots.convergence_curves(curves, summary, title="Convergence: test error per epoch")
+figure = draw_convergence.convergence_curves(
+    curves, summary, title="Convergence: test error per epoch"
+)
 io.save_figure(figure, snakemake.output.curves, dpi=150)
 tests = pd.concat([pd.read_csv(path) for path in snakemake.input.tests], ignore_index=True)
-figure = plots.lr_range_curves(tests, title="Learning-rate range test (seed 0)")
+figure = draw_convergence.lr_range_curves(tests, title="Learning-rate range test (seed 0)")
 io.save_figure(figure, snakemake.output.lr_range, dpi=150)

@@ -1,7 +1,7 @@
 """Draw figures/latent_pca_{dataset}_{model}.png and latent_tsne_...: a wide code's 2-D views
 coloured by each factor."""
 
-from covae import io, logs, names, plots
+from covae import draw_latent, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 wildcards = snakemake.wildcards
@@ -15,7 +15,7 @@ explained = ", ".join(f"{100 * v:.0f}%" for v in views["explained"])
 for method, output, note in (("PCA", snakemake.output.pca, f" (variance: {explained})"),
                              ("t-SNE", snakemake.output.tsne, "")):  # fmt: skip
     key = "pca" if method == "PCA" else "tsne"
-    fig = plots.embedding_views(
+    fig = draw_latent.embedding_views(
         views[key], factors, shown, method=method, title=head + f": {method}{note}"
     )
     io.save_figure(fig, output, dpi=snakemake.params.figure["dpi"])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from covae import io, logs, plots
+from covae import draw_data, io, logs
 
 log = logs.setup(snakemake.log[0])
 figure = snakemake.params.figure
@@ -10,8 +10,8 @@ data = io.load_arrays(snakemake.input.data)
 
 count = min(figure["rows"] * figure["cols"], len(data["images"]))
 rng = np.random.default_rng(figure["seed"])
-chosen = plots.choose_examples(data["factors"][:, 3], count, rng)
-fig = plots.heatmap_grid(
+chosen = draw_data.choose_examples(data["factors"][:, 3], count, rng)
+fig = draw_data.heatmap_grid(
     data["images"][chosen],
     data["factors"][chosen],
     rows=figure["rows"],

@@ -1,10 +1,10 @@
 """Draw figures/latent_grid_{dataset}_{model}.png: the decoded uniform and inverse-CDF grids."""
 
-from covae import io, logs, plots
+from covae import draw_latent, io, logs
 
 log = logs.setup(snakemake.log[0])
 paths = io.load_arrays(snakemake.input.paths)
-fig = plots.latent_grid(
+fig = draw_latent.latent_grid(
     {
         "evenly spaced between code quantiles": paths["grid_uniform_images"],
         "at normal quantiles (inverse CDF)": paths["grid_quantile_images"],

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from covae import io, logs, names, plots
+from covae import draw_evaluation, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 frames = []
@@ -13,7 +13,7 @@ for path in snakemake.input.runs:
         if code == "seed_protocol" and model == "vae":  # the VAE's is its z_sample, drawn
             continue
         frames.append(pd.DataFrame({"model": model, "seed": seed, "code": code, "error": errors}))
-fig = plots.reconstruction_error_distributions(
+fig = draw_evaluation.reconstruction_error_distributions(
     pd.concat(frames, ignore_index=True), title=snakemake.wildcards.dataset
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from covae import io, logs, plots
+from covae import draw_evaluation, io, logs
 
 log = logs.setup(snakemake.log[0])
 figure = snakemake.params.figure
@@ -14,7 +14,7 @@ decoded = {
 index = decoded[snakemake.params.models[0]]["index"]
 rng = np.random.default_rng(figure["seed"])
 chosen = np.sort(rng.choice(len(index), size=min(figure["count"], len(index)), replace=False))
-fig = plots.reconstruction_examples(
+fig = draw_evaluation.reconstruction_examples(
     data["images"][index[chosen]],
     data["factors"][index[chosen]],
     {model.upper(): arrays["z_mean"][chosen] for model, arrays in decoded.items()},

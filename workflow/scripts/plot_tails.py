@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from covae import heatmaps, io, logs, plots
+from covae import draw_data, heatmaps, io, logs
 
 log = logs.setup(snakemake.log[0])
 figure, data_config = snakemake.params.figure, snakemake.params.data
@@ -17,7 +17,7 @@ factors = data["factors"][chosen]
 light = heatmaps.images(
     spec.axis, np.column_stack([factors[:, :3], np.full(len(factors), light_df)])
 )
-fig = plots.tails(
+fig = draw_data.tails(
     data["images"][chosen], light, factors, dfs=(heavy_df, light_df),
     title=f"df {heavy_df:g} and df {light_df:g}\nat the same scales and correlation",
 )  # fmt: skip

@@ -2,13 +2,13 @@
 
 import pandas as pd
 
-from covae import io, logs, names, plots
+from covae import draw_training, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 histories = []
 for path in snakemake.input.runs:
     run = names.run_of(path)
     histories.append(pd.read_csv(path).assign(model=run["model"], seed=run["seed"]))
-fig = plots.training_curves(pd.concat(histories), title=snakemake.wildcards.dataset)
+fig = draw_training.training_curves(pd.concat(histories), title=snakemake.wildcards.dataset)
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info("drew %d runs to %s", len(histories), snakemake.output[0])

@@ -1,7 +1,7 @@
 """Draw figures/{hull,plane,gap}_traversal_{dataset}_{model}.png and trajectories_...: each
 derived path on the latent cloud and its decoded images (first seed)."""
 
-from covae import io, logs, plots
+from covae import draw_latent, io, logs
 
 log = logs.setup(snakemake.log[0])
 wildcards = snakemake.wildcards
@@ -32,7 +32,7 @@ for kind in figures:
         title = f"{name}: no {kind} traversal (defined for 3-D codes)"
     # The hull spline beside the bin points it was fitted to.
     knots = {"hull bins": paths["hull_bins"]} if kind == "hull" and "hull_bins" in paths else {}
-    fig = plots.traversal(
+    fig = draw_latent.traversal(
         codes, colour, label, drawn, title=title, insets=kind == "trajectories", points=knots
     )
     io.save_figure(fig, output, dpi=snakemake.params.figure["dpi"])

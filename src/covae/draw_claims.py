@@ -1,0 +1,124 @@
+"""Figures of the claims: each claim's per-seed values against where it holds, at one budget
+or at each."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from covae.names import DATASETS
+from covae.style import DATASET_LABELS, VERDICT_COLOURS
+
+
+def claims_chart(verdicts, seeds, *, title: str) -> Figure:
+    """One panel per claim x subject (rows) and data set (columns, in the study's order): each
+    seed's value (dots), the mean and its interval (bar, coloured by verdict) and the region
+    where the claim is true (shaded). A claim made of one data set only leaves the other's
+    panel empty."""
+    datasets = [d for d in DATASETS if d in set(verdicts["dataset"])]
+    keys = list(dict.fromkeys(zip(verdicts["claim"], verdicts["subject"], strict=True)))
+    fig, axes = plt.subplots(
+        len(keys),
+        len(datasets),
+        figsize=(5.0 * len(datasets), 0.6 * len(keys) + 1.0),
+        squeeze=False,
+        layout="constrained",
+    )  # constrained: the title gets its own room above the first row's label
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for column, dataset in enumerate(datasets):
+        axes[0, column].set_title(DATASET_LABELS.get(dataset, dataset), fontsize=9, pad=16)
+    for row in verdicts.itertuples(index=False):
+        ax = axes[keys.index((row.claim, row.subject)), datasets.index(row.dataset)]
+        ax.set_axis_on()
+        values = seeds[
+            (seeds["claim"] == row.claim)
+            & (seeds["dataset"] == row.dataset)
+            & (seeds["subject"] == row.subject)
+        ]["value"].to_numpy()
+        _claim_panel(ax, row, values)
+    fig.suptitle(title)
+    return fig
+
+
+def _claim_panel(ax, row, values) -> None:
+    """One claim on one data set: seeds, interval, verdict colour, true region, label."""
+    colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
+    ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
+    if np.isfinite(row.ci_low):
+        ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, lw=5, alpha=0.8)
+    ax.plot([row.mean], [0], marker="|", ms=14, color=colour, mew=2)
+    bounds = [v for v in (row.low, row.high) if np.isfinite(v)]
+    for bound in bounds:  # where the claim turns true
+        ax.axvline(bound, color="0.2", lw=0.8, ls="--")
+    finite = [v for v in (row.ci_low, row.ci_high) if np.isfinite(v)]
+    shown = np.r_[values, row.mean, finite, bounds]
+    low, high = shown.min(), shown.max()
+    pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
+    ax.set_xlim(low - pad, high + pad)
+    ax.axvspan(max(row.low, low - pad), min(row.high, high + pad), color=colour, alpha=0.08, lw=0)
+    ax.set_yticks([])
+    ax.text(0.0, 1.05, f"{row.claim} · {row.subject}: {row.verdict} ({row.k} of {row.n} "
+            f"seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
+            va="bottom")  # fmt: skip
+    ax.tick_params(axis="x", labelsize=7)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+
+
+def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
+    """One panel per claim x subject (rows) and data set (columns): for each budget (one line
+    each, the main study on top), the seeds' values (dots) and the mean with its interval,
+    coloured by the Holm-adjusted verdict, over the region where the claim is true (dashed
+    bounds). A panel whose verdict changes with the budget says so in its label. ``frame``:
+    covae.budgets.by_budget; ``seeds``: the claims' per-seed values with a ``budget`` column."""
+    datasets = [d for d in DATASETS if d in set(frame["dataset"])]
+    budgets = list(dict.fromkeys(frame["budget"]))
+    keys = list(dict.fromkeys(zip(frame["claim"], frame["subject"], strict=True)))
+    fig, axes = plt.subplots(
+        len(keys), len(datasets), squeeze=False, layout="constrained",
+        figsize=(5.0 * len(datasets), (0.35 + 0.25 * len(budgets)) * len(keys) + 1.0),
+    )  # fmt: skip
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for column, dataset in enumerate(datasets):
+        axes[0, column].set_title(DATASET_LABELS.get(dataset, dataset), fontsize=9, pad=16)
+    for (claim, dataset, subject), block in frame.groupby(["claim", "dataset", "subject"],
+                                                          sort=False):  # fmt: skip
+        ax = axes[keys.index((claim, subject)), datasets.index(dataset)]
+        ax.set_axis_on()
+        shown = []
+        for row in block.itertuples(index=False):
+            y = len(budgets) - 1 - budgets.index(row.budget)
+            colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
+            values = seeds[(seeds["claim"] == claim) & (seeds["dataset"] == dataset)
+                           & (seeds["subject"] == subject)
+                           & (seeds["budget"] == row.budget)]["value"].to_numpy()  # fmt: skip
+            ax.scatter(values, np.full_like(values, y), s=10, color="0.3", zorder=3)
+            if np.isfinite(row.ci_low):
+                ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, lw=4, alpha=0.8)
+            ax.plot([row.mean], [y], marker="|", ms=10, color=colour, mew=2)
+            shown += [*values, row.mean, *(v for v in (row.ci_low, row.ci_high) if np.isfinite(v))]
+        first = block.iloc[0]
+        bounds = [v for v in (first.low, first.high) if np.isfinite(v)]
+        for bound in bounds:
+            ax.axvline(bound, color="0.2", lw=0.8, ls="--")
+        shown = np.r_[shown, bounds]
+        low, high = shown.min(), shown.max()
+        pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
+        ax.set_xlim(low - pad, high + pad)
+        ax.axvspan(max(first.low, low - pad), min(first.high, high + pad), color="0.5",
+                   alpha=0.08, lw=0)  # fmt: skip
+        ax.set_ylim(-0.6, len(budgets) - 0.4)
+        ax.set_yticks(range(len(budgets)), budgets[::-1], fontsize=6.5)
+        verdicts = " / ".join(block["verdict"])
+        flag = "  BUDGET-DEPENDENT" if block["budget_dependent"].any() else ""
+        ax.text(0.0, 1.05, f"{claim} · {subject}: {verdicts} ({first.criterion}){flag}",
+                transform=ax.transAxes, fontsize=6.5, va="bottom",
+                color="#b2182b" if flag else "black")  # fmt: skip
+        ax.tick_params(axis="x", labelsize=7)
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+    fig.suptitle(title)
+    return fig

@@ -1,0 +1,214 @@
+"""Figures of the latent spaces: projections, 3-D clouds, decoded grids, traversals, embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from covae.geometry import svd_axes
+from covae.style import HEAVY_TAIL_CMAP, PATH_COLOURS, STYLE, cmap
+
+
+def latent_projections(
+    codes: np.ndarray, factors: np.ndarray, names: list[str], *, title: str
+) -> Figure:
+    """The three coordinate-pair projections of the first three code axes (columns), the
+    points coloured by each factor in turn (rows), as the seed study's ``twod_plot``."""
+    pairs = [(0, 1), (0, 2), (1, 2)] if codes.shape[1] >= 3 else [(0, 1)]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            len(names), len(pairs), figsize=(3.1 * len(pairs) + 0.8, 2.8 * len(names)),
+            squeeze=False, layout="constrained",
+        )  # fmt: skip
+        for row, name in enumerate(names):
+            colour = factors[:, row]
+            discrete = np.unique(colour).size <= 2
+            for column, (i, j) in enumerate(pairs):
+                ax = axes[row, column]
+                points = ax.scatter(
+                    codes[:, i], codes[:, j], c=colour, s=1.5, linewidths=0, rasterized=True,
+                    cmap="coolwarm" if discrete else "viridis",
+                )  # fmt: skip
+                ax.set_xlabel(f"z{i}")
+                ax.set_ylabel(f"z{j}")
+            fig.colorbar(points, ax=axes[row, :], label=name, shrink=0.9)
+        fig.suptitle(f"{title}: codes (z_mean) of every image, coloured by each factor")
+    return fig
+
+
+def _mosaic(images: np.ndarray, size: int) -> np.ndarray:
+    """size x size images (row-major) tiled into one array, first axis down."""
+    side = images.shape[-1]
+    return images.reshape(size, size, side, side).transpose(0, 2, 1, 3).reshape(size * side, -1)
+
+
+def latent_grid(grids: Mapping[str, np.ndarray], axes: tuple[int, int], *, title: str) -> Figure:
+    """Decoded latent grids side by side (``grids`` maps a panel title to size*size images);
+    down: the first grid axis, across: the second."""
+    size = int(round(np.sqrt(len(next(iter(grids.values()))))))
+    with plt.rc_context(STYLE):
+        fig, panels = plt.subplots(
+            1, len(grids), figsize=(4.6 * len(grids), 4.9), layout="constrained"
+        )
+        for ax, (name, images) in zip(np.atleast_1d(panels), grids.items(), strict=True):
+            ax.imshow(_mosaic(images, size), cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(name)
+            ax.set_ylabel(f"z{axes[0]} (down)")
+            ax.set_xlabel(f"z{axes[1]} (across)")
+        fig.suptitle(f"{title}: decoded latent grids, other axes at their medians")
+    return fig
+
+
+def latent_3d(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str) -> Figure:
+    """The seed's two triptychs of the first three code axes: one column per factor of
+    ``colours`` (name -> value per code); the top row with the cloud's projections drawn in
+    grey on the three back walls (seen from azimuth 45), the bottom row the points alone
+    (seen from azimuth 120)."""
+    x, y, z = (codes[:, k] for k in range(3))
+    low, high = codes[:, :3].min(axis=0), codes[:, :3].max(axis=0)
+    shadow = {"s": 0.5, "color": "0.75", "alpha": 0.3, "linewidths": 0, "rasterized": True}
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(4.2 * len(colours), 8.0), layout="constrained")
+        for row, (walls, azimuth) in enumerate(((True, 45), (False, 120))):
+            for column, (label, colour) in enumerate(colours.items()):
+                ax = fig.add_subplot(2, len(colours), row * len(colours) + column + 1,
+                                     projection="3d")  # fmt: skip
+                if walls:
+                    ax.scatter(x, y, np.full_like(z, low[2]), **shadow)
+                    ax.scatter(x, np.full_like(y, high[1]), z, **shadow)
+                    ax.scatter(np.full_like(x, low[0]), y, z, **shadow)
+                points = ax.scatter(x, y, z, c=colour, s=1.0, cmap="viridis", linewidths=0,
+                                    rasterized=True)  # fmt: skip
+                ax.view_init(elev=20, azim=azimuth)
+                ax.set_xlim(low[0], high[0])
+                ax.set_ylim(low[1], high[1])
+                ax.set_zlim(low[2], high[2])
+                ax.set_xlabel("z0")
+                ax.set_ylabel("z1")
+                ax.set_zlabel("z2")
+                ax.set_title(f"coloured by {label}" + (", wall projections" if walls else ""))
+                fig.colorbar(points, ax=ax, label=label, shrink=0.5, pad=0.1)
+        fig.suptitle(f"{title}: codes in 3-D")
+    return fig
+
+
+def latent_3d_html(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str):
+    """An interactive plotly 3-D scatter of the first three code axes; buttons switch the
+    colouring between the entries of ``colours``. Returns a ``plotly.graph_objects.Figure``."""
+    import plotly.graph_objects as go
+
+    names = list(colours)
+    marker = {"size": 2, "color": colours[names[0]], "colorscale": "Viridis",
+              "colorbar": {"title": {"text": names[0]}}}  # fmt: skip
+    fig = go.Figure(
+        go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", marker=marker)
+    )
+    buttons = [
+        {"label": name, "method": "restyle",
+         "args": [{"marker.color": [colours[name]], "marker.colorbar.title.text": name}]}
+        for name in names
+    ]  # fmt: skip
+    fig.update_layout(
+        title=title,
+        scene={"xaxis_title": "z0", "yaxis_title": "z1", "zaxis_title": "z2"},
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "y": 1.0}],
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+    )
+    return fig
+
+
+def traversal(
+    codes: np.ndarray,
+    colour: np.ndarray,
+    label: str,
+    paths: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    title: str,
+    insets: bool = False,
+    points: Mapping[str, np.ndarray] | None = None,
+) -> Figure:
+    """Paths through the latent cloud and what they decode to (``points``: named sets of codes
+    marked on the cloud, such as the bin points a spline was fitted to). Top: the codes on the
+    cloud's two leading principal axes, coloured by ``label``, each path drawn with numbered steps
+    (with ``insets``, each decoded image also sits beside its code on the cloud, joined to it,
+    as in the seed's ``plot_data_and_generated_images``; the path is drawn over them).
+    Below: one row of decoded images per path (``paths``
+    maps a name to (codes, images))."""
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    centre = codes.mean(axis=0)
+    axes = svd_axes(codes)
+
+    def project(points: np.ndarray) -> np.ndarray:
+        return (points - centre) @ axes[:2].T
+
+    steps = max(len(images) for _, images in paths.values())
+    with plt.rc_context(STYLE):
+        fig = plt.figure(
+            figsize=(max(6.0, 0.95 * steps), 4.2 + 1.1 * len(paths)), layout="constrained"
+        )
+        grid = fig.add_gridspec(1 + len(paths), steps, height_ratios=[4.0] + [1.0] * len(paths))
+        cloud = fig.add_subplot(grid[0, :])
+        flat = project(codes)
+        scattered = cloud.scatter(flat[:, 0], flat[:, 1], c=colour, s=1, cmap="viridis",
+                                  linewidths=0, alpha=0.5, rasterized=True)  # fmt: skip
+        fig.colorbar(scattered, ax=cloud, label=label)
+        for name, marked in (points or {}).items():
+            flat_marked = project(marked)
+            cloud.scatter(flat_marked[:, 0], flat_marked[:, 1], marker="x", s=30, color="orange",
+                          linewidths=1.2, label=name, zorder=7)  # fmt: skip
+        for row, (name, (path, images)) in enumerate(paths.items(), start=1):
+            line = project(path)
+            # The line on top of everything, so the images beside it never hide it.
+            colour_of_path = PATH_COLOURS[(row - 1) % len(PATH_COLOURS)]
+            cloud.plot(line[:, 0], line[:, 1], "o-", color=colour_of_path,
+                       markersize=3, linewidth=1.2, label=name, zorder=5)  # fmt: skip
+            for step in (0, len(line) - 1):
+                cloud.annotate(str(step + 1), line[step], fontsize=7, zorder=6)
+            if insets:  # each image beside its code, above and below the line in turn
+                for step, (point, image) in enumerate(zip(line, images, strict=True)):
+                    thumbnail = OffsetImage(image, zoom=0.9, cmap=cmap(HEAVY_TAIL_CMAP),
+                                            norm=plt.Normalize(0, 1))  # fmt: skip
+                    cloud.add_artist(AnnotationBbox(
+                        thumbnail, point, xybox=(0, 34 if step % 2 == 0 else -34),
+                        boxcoords="offset points", pad=0.1, frameon=True, zorder=3,
+                        arrowprops={"arrowstyle": "-", "color": "0.4", "linewidth": 0.5},
+                    ))  # fmt: skip
+            for step, image in enumerate(images):
+                ax = fig.add_subplot(grid[row, step])
+                ax.imshow(image, cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if step == 0:
+                    ax.set_ylabel(name, fontsize=7)
+                ax.set_title(str(step + 1), fontsize=7)
+        cloud.set_xlabel("first principal axis of the codes")
+        cloud.set_ylabel("second principal axis")
+        cloud.legend(fontsize=7)
+        fig.suptitle(title)
+    return fig
+
+
+def embedding_views(
+    coordinates: np.ndarray, factors: np.ndarray, names: list[str], *, method: str, title: str
+) -> Figure:
+    """One panel per factor: 2-D ``coordinates`` of the codes coloured by that factor."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, len(names), figsize=(3.2 * len(names), 3.2), squeeze=False, layout="constrained"
+        )
+        for ax, name, colour in zip(axes.flat, names, factors.T, strict=True):
+            discrete = np.unique(colour).size <= 2
+            points = ax.scatter(coordinates[:, 0], coordinates[:, 1], c=colour, s=2,
+                                cmap="coolwarm" if discrete else "viridis", linewidths=0,
+                                rasterized=True)  # fmt: skip
+            fig.colorbar(points, ax=ax, label=name, shrink=0.8)
+            ax.set_xlabel(f"{method} 1")
+            ax.set_ylabel(f"{method} 2")
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,47 @@
+"""The one style of every figure of the paper (showyourwork's single matplotlibrc, in code):
+rc settings, labels and colours the figure modules share. Importing it selects the Agg
+backend (no screen)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+# One style for every figure of the paper (showyourwork's single matplotlibrc, in code).
+STYLE: Mapping[str, Any] = {
+    "figure.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 8,
+    "figure.titlesize": 11,
+    "image.interpolation": "nearest",
+}
+
+DATASET_LABELS = {"gaussian": "Gaussian set", "student_t": "Student-t set"}
+
+# Colour maps of the two df classes of the Student-t set, as in the seed study.
+HEAVY_TAIL_CMAP = "inferno"
+
+LIGHT_TAIL_CMAP = "icefire"
+
+
+def cmap(name: str):
+    return sns.color_palette(name, as_cmap=True) if name == "icefire" else plt.get_cmap(name)
+
+
+MODEL_COLOURS = {"vae": "#1b7837", "ae": "#762a83"}
+
+# The paths drawn on one latent cloud, in order.
+PATH_COLOURS = ("crimson", "black", "royalblue")
+
+VERDICT_COLOURS: Mapping[str, str] = {
+    "holds": "#1a9850",
+    "fails": "#d73027",
+    "not shown": "#878787",
+}
