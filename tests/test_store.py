@@ -3,7 +3,10 @@
 import copy
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 
 import keras
@@ -247,3 +250,53 @@ def test_the_weights_of_a_stored_model_are_those_it_was_trained_with(filled_stor
     original = keras.models.load_model(trained_run / "encoder.keras")
     for a, b in zip(stored.get_weights(), original.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_training_under_jax_computes_what_its_reference_says(tmp_path):
+    # The GPU machine trains under JAX, whose random streams differ from TensorFlow's: its own
+    # reference, checked the same way.
+    script = (
+        "import json, sys; from covae import store; "
+        f"ref = json.loads(open({str(REFERENCE)!r}).read())['jax']; "
+        "print(store.sketch_distance(store.training_sketch(), ref))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env={**os.environ, "KERAS_BACKEND": "jax"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert float(result.stdout.strip().splitlines()[-1]) < SKETCH_TOLERANCE
+
+
+@pytest.mark.slow
+def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store_takes(tmp_path):
+    # At smoke size on the CPU: two of the smoke study's runs, two at a time, under JAX.
+    # A part size below one run's files: each run gets its own archive.
+    out, stored = tmp_path / "trained", tmp_path / "store"
+    command = [
+        sys.executable, "-m", "covae.train_missing", "--configfile",
+        str(ROOT / "config" / "smoke.yaml"), "--store", str(stored), "--out", str(out),
+        "--work", str(tmp_path / "work"), "--jobs", "2", "--limit", "2", "--part-mb", "0.5",
+    ]  # fmt: skip
+    result = subprocess.run(
+        command, env={**os.environ, "KERAS_BACKEND": "jax"}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert '{"trained": 2, "packed": 2, "archives": 2}' in result.stdout
+    archives = sorted(out.glob("runs-*.tar.gz"))
+    assert [a.name for a in archives] == ["runs-01.tar.gz", "runs-02.tar.gz"]
+    assert store.main(["--store", str(stored), "import", *map(str, archives)]) == 0
+    assert len(store.runs_under(stored)) == 2
+    for entry in store.runs_under(stored):
+        record = store.read_record(entry)
+        assert record["provenance"]["backend"] == "jax"
+        assert store.find(stored, record["fingerprint"]) == entry
+    # The store now holds them: a second call has two runs fewer to train.
+    from covae import config as configs
+
+    smoke, _ = configs.load([str(ROOT / "config" / "smoke.yaml")], ROOT)
+    from covae import train_missing
+
+    assert len(train_missing.plan(smoke, stored)) == len(configs.training_runs(smoke)) - 2

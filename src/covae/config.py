@@ -316,20 +316,87 @@ def prepare(config: MutableMapping[str, Any], schema_path: str | os.PathLike) ->
     return notes
 
 
-def check_files(paths: list[str], repository: str | os.PathLike) -> str:
-    """What the Snakefile does with ``--configfile paths``, without snakemake: the repository's
-    config/config.yaml, each file merged over it, then ``prepare``. Raises ConfigError (naming
-    the file, line and column of a YAML error); returns a summary line."""
-    from pathlib import Path
+def merge(base: MutableMapping[str, Any], override: Mapping[str, Any]) -> None:
+    """Merge ``override`` into ``base`` in place, key by key at every depth, as snakemake merges
+    ``--configfile`` files (a value that is not a mapping replaces the whole key)."""
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), MutableMapping):
+            merge(base[key], value)
+        else:
+            base[key] = value
 
-    from snakemake.utils import update_config
+
+def load(
+    paths: list[str], repository: str | os.PathLike, *, schema: bool = True
+) -> tuple[dict[str, Any], list[str]]:
+    """What the Snakefile does with ``--configfile paths``, without snakemake: the repository's
+    config/config.yaml, each file merged over it, then ``prepare`` (``schema=False`` skips the
+    JSON schema, for a machine without jsonschema; the cross-key checks still run). Returns the
+    config and the notes; raises ConfigError (naming the file, line and column of a YAML
+    error)."""
+    from pathlib import Path
 
     repository = Path(repository)
     config = read_yaml(repository / "config" / "config.yaml")
     for path in paths:
-        update_config(config, read_yaml(path) or {})
-    notes = prepare(config, repository / "workflow" / "schemas" / "config.schema.yaml")
+        merge(config, read_yaml(path) or {})
+    if schema:
+        notes = prepare(config, repository / "workflow" / "schemas" / "config.schema.yaml")
+    else:
+        parse_numbers(config)
+        notes = drop_other_kinds(config)
+        check(config)
+    return config, notes
+
+
+def check_files(paths: list[str], repository: str | os.PathLike) -> str:
+    """``load`` the files; a summary line of what was checked."""
+    _, notes = load(paths, repository)
     return "; ".join([*notes, f"valid: config/config.yaml + {' + '.join(paths) or 'nothing'}"])
+
+
+def training_runs(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every run a full run of the workflow trains, as the workflow lays them out: its
+    ``root`` folder (``results``, a sweep's or a further study's), data set, model, seed, and
+    ``sections``, the ``data``, ``model`` and ``training`` sections that train it (its model
+    store fingerprint is made of them)."""
+    from covae.names import DATASETS, MODELS
+
+    settings = model_settings(config)
+    first = settings[0]
+
+    def root_of(setting: Mapping[str, Any]) -> str:
+        if setting == first:
+            return "results"
+        return f"results/sweep/latent{setting['latent_dim']}_beta{setting['beta']:g}"
+
+    def sections(setting: Mapping[str, Any], training: Mapping[str, Any]) -> dict[str, Any]:
+        model = {**config["model"], **setting}
+        return {"data": config["data"], "model": model, "training": training}
+
+    runs: dict[tuple, dict[str, Any]] = {}
+
+    def add(root, setting, training, datasets, models, seeds) -> None:
+        for model in models:
+            for dataset in datasets:
+                for seed in seeds:
+                    runs.setdefault(
+                        (root, dataset, model, seed),
+                        {"root": root, "dataset": dataset, "model": model, "seed": int(seed),
+                         "sections": sections(setting, training)},
+                    )  # fmt: skip
+
+    for setting in settings:
+        models = [m for m in MODELS if m == "vae" or setting["beta"] == first["beta"]]
+        add(root_of(setting), setting, config["training"], DATASETS, models, config["seeds"])
+    wide = {"latent_dim": config["exploration"]["wide"]["latent_dim"], "beta": first["beta"]}
+    for setting in (first, wide):
+        seeds = config["exploration"]["wide"]["seeds"]
+        add(root_of(setting), setting, config["training"], DATASETS, MODELS, seeds)
+    for study in study_names(config):
+        training = config["studies"][study]["training"]
+        add(f"results/studies/{study}", first, training, DATASETS, MODELS, config["seeds"])
+    return list(runs.values())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -407,8 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     publish_cmd = commands.add_parser("publish", help="copy the finished runs under folders in")
     publish_cmd.add_argument("folders", nargs="+", help="results folders (e.g. results, runs/x)")
-    import_cmd = commands.add_parser("import", help="check and add the runs of an archive")
-    import_cmd.add_argument("archive")
+    import_cmd = commands.add_parser("import", help="check and add the runs of archives")
+    import_cmd.add_argument("archives", nargs="+", help=".tar.gz files of run folders")
     commands.add_parser("list", help="one line per stored run")
     commands.add_parser("check", help="verify every entry's files against its record")
     commands.add_parser(
@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
             done = (
                 publish(args.folders, args.store)
                 if args.command == "publish"
-                else import_archive(args.archive, args.store)
+                else [
+                    row for archive in args.archives for row in import_archive(archive, args.store)
+                ]
             )
             for run, what in done:
                 print(f"{run}: {what}")
