@@ -151,6 +151,26 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
 
 
 @pytest.mark.slow
+def test_the_gpu_command_lists_exactly_the_runs_the_workflow_trains(smoke_run):
+    # covae.config.training_runs (what python -m covae.train_missing trains) against the train
+    # jobs of the whole DAG, and each run's fingerprint against the one its train job sealed.
+    from covae import config as configs
+
+    result = snakemake(smoke_run, "--dry-run", "--forceall", "--until", "train")
+    assert result.returncode == 0, result.stderr[-2000:]
+    trained = set(re.findall(r"output: .*?(results\S*)/history\.csv", result.stdout))
+    smoke, _ = configs.load([str(ROOT / "config" / "smoke.yaml")], ROOT)
+    runs = configs.training_runs(smoke)
+    folders = {f"{r['root']}/models/{r['dataset']}/{r['model']}/seed{r['seed']}" for r in runs}
+    assert folders == trained and len(runs) == len(trained)
+    for run in runs:
+        folder = smoke_run / run["root"] / "models" / run["dataset"] / run["model"]
+        record = store.read_record(folder / f"seed{run['seed']}")
+        expected = store.fingerprint(run["sections"], run["dataset"], run["model"], run["seed"])
+        assert record["fingerprint"] == expected
+
+
+@pytest.mark.slow
 def test_a_run_in_a_scratch_folder_never_writes_the_model_store(smoke_run):
     assert list((repo_of(smoke_run) / "model_store").iterdir()) == []
 
