@@ -1,0 +1,84 @@
+"""The README's results, written from the committed tables (never typed by hand), so they
+follow the tables when a study is rerun: ``python -m covae.readme`` rewrites the part of
+README.md between its ``<!-- results:start -->`` and ``<!-- results:end -->`` markers, and a
+test checks that the committed README equals what the committed tables give."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+# (label, table, metric, data sets): one row each, VAE / AE per data set.
+HEADLINE = [
+    ("mean test reconstruction error (Frobenius, `z_mean`)", "reconstruction",
+     "reconstruction.z_mean.mean", ("gaussian", "student_t")),
+    ("nearest-neighbour ratio of the code cloud (1 = uniform fill)", "density",
+     "density.nn_ratio", ("gaussian", "student_t")),
+    ("linear R² of cor from the code", "factors", "factors.r2_linear.cor",
+     ("gaussian", "student_t")),
+    ("KNN test accuracy of df (standardized `z_mean`)", "knn",
+     "knn.z_mean.scaled.test_accuracy", ("student_t",)),
+]  # fmt: skip
+VERDICTS = ("holds", "fails", "not shown")
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def _cell(table: pd.DataFrame, dataset: str, model: str, metric: str) -> str:
+    row = table[(table["dataset"] == dataset) & (table["model"] == model)
+                & (table["metric"] == metric)]  # fmt: skip
+    if row.empty:
+        return "-"
+    row = row.iloc[0]
+    return f"{_number(row['mean'])} [{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
+
+
+def results(tables: str | Path) -> str:
+    """The README's results block: the headline table (mean [95 % interval] over seeds, VAE /
+    AE) and the count of claims by verdict, from ``tables`` (results/tables)."""
+    tables = Path(tables)
+    lines = ["| | Gaussian set | Student-t set |", "|---|---|---|"]
+    for label, name, metric, datasets in HEADLINE:
+        table = pd.read_csv(tables / f"{name}.csv")
+        cells = [
+            " / ".join(_cell(table, dataset, model, metric) for model in ("vae", "ae"))
+            if dataset in datasets
+            else ""
+            for dataset in ("gaussian", "student_t")
+        ]
+        lines.append(f"| {label}, VAE / AE | {cells[0]} | {cells[1]} |")
+    claims = pd.read_csv(tables / "claims.csv")
+    seeds = int(claims["n"].max())
+    counts = claims["verdict"].str.removesuffix(" (one seed)").value_counts()
+    verdicts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
+    lines += [
+        "",
+        f"Means over {seeds} seeds with 95 % t-intervals. The source study's "
+        f"{claims['claim'].nunique()} claims, each judged per data set and model (or VAE - AE "
+        f"pair), give {len(claims)} verdicts: {verdicts} (`results/tables/claims.csv`).",
+    ]
+    return "\n".join(lines)
+
+
+def rewrite(readme: str, block: str) -> str:
+    """``readme`` with the text between the markers replaced by ``block``."""
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[2]
+    readme = root / "README.md"
+    readme.write_text(rewrite(readme.read_text(), results(root / "results" / "tables")))
+    print(f"rewrote the results of {readme} from {root / 'results' / 'tables'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The README and the documentation: short, numbers from the committed tables, links that
+resolve."""
+
+import re
+
+from covae import readme
+from tests.conftest import ROOT
+
+PAGES = [ROOT / "README.md", ROOT / "config" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_the_readme_is_short():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 150
+
+
+def test_the_readmes_results_are_what_the_committed_tables_give():
+    text = (ROOT / "README.md").read_text()
+    block = text.split(readme.START)[1].split(readme.END)[0].strip()
+    assert block == readme.results(ROOT / "results" / "tables").strip()
+
+
+def test_the_results_block_follows_the_tables(tmp_path):
+    # The oracle's other side: a changed table changes the block.
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    for path in (ROOT / "results" / "tables").glob("*.csv"):
+        (tables / path.name).write_text(path.read_text())
+    before = readme.results(tables)
+    text = (tables / "reconstruction.csv").read_text().replace("0.2545970809963792", "0.9")
+    (tables / "reconstruction.csv").write_text(text)
+    assert readme.results(tables) != before
+
+
+def test_every_relative_link_of_the_documentation_resolves():
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)#\s]+)\)", page.read_text()):
+            if "://" in target:
+                continue
+            assert (page.parent / target).exists(), f"{page.relative_to(ROOT)} -> {target}"
+
+
+def test_the_user_documentation_holds_no_development_history():
+    for page in PAGES:
+        text = page.read_text()
+        for phrase in ("this round", "last round", "issue 1", "issue 2", "the round after"):
+            assert phrase not in text.lower(), f"{page.relative_to(ROOT)}: {phrase!r}"
