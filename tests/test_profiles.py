@@ -116,16 +116,20 @@ def test_a_3x2x2_sweep_lists_every_run_once(workdir):
     wide = load_config("smoke.yaml")["exploration"]["wide"]  # its own code size and seeds
     assert wide["latent_dim"] not in (3, 8)
     wide_runs = len(wide["seeds"]) * 2 * 2
-    every_run = vae + ae + wide_runs
+    # Each further study trains the study's setting on every seed, in its own folder.
+    studies = [name for name, study in load_config("smoke.yaml")["studies"].items() if study]
+    study_runs = len(studies) * 3 * 2 * 2
+    every_run = vae + ae + wide_runs + study_runs
     assert counts["train"] == counts["encode"] == counts["decode_paths"] == every_run
     assert counts["evaluate"] == every_run
-    assert counts["sweep_table"] == 1 and counts["tables"] == 1
+    assert counts["sweep_table"] == 1 and counts["tables"] == 1 + len(studies)
     # The run folders of the train jobs' outputs (".../seed0/encoder.keras, ...").
     runs = set(re.findall(r"output: (results\S*/models/\S+/seed\d+)/encoder.keras", output))
-    assert len(runs) == vae + ae + wide_runs
+    assert len(runs) == every_run
     assert "results/models/gaussian/vae/seed2" in runs  # the study's setting keeps its paths
     assert "results/sweep/latent8_beta4/models/student_t/vae/seed0" in runs
     assert not any(r.startswith("results/sweep/latent3_beta4/models/student_t/ae") for r in runs)
+    assert "results/studies/short/models/student_t/ae/seed2" in runs
 
 
 @pytest.mark.slow
