@@ -33,7 +33,7 @@ def convergence_palette(runs) -> dict[str, Any]:
     for batch, family in zip(batches, BATCH_COLOURS, strict=False):
         lengths = sorted((run for run in cosine if parsed[run].batch == batch),
                          key=lambda run: parsed[run].epochs)  # fmt: skip
-        shades = plt.getcmap(family)(np.linspace(0.45, 0.95, len(lengths)))
+        shades = plt.get_cmap(family)(np.linspace(0.45, 0.95, len(lengths)))
         palette.update(zip(lengths, shades, strict=True))
     return palette
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from covae.style import HEAVY_TAIL_CMAP, LIGHT_TAIL_CMAP, STYLE
+from covae.style import HEAVY_TAIL_CMAP, LIGHT_TAIL_CMAP, STYLE, colour_map
 
 
 def choose_examples(df: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -44,7 +44,7 @@ def heatmap_grid(
         for ax, image, (var_x, var_y, cor, df) in zip(axes.flat, images, factors, strict=False):
             heavy = heavy_df is not None and df == heavy_df
             cmap = HEAVY_TAIL_CMAP if heavy or heavy_df is None else LIGHT_TAIL_CMAP
-            ax.imshow(image, cmap=cmap(cmap), vmin=0, vmax=1)
+            ax.imshow(image, cmap=colour_map(cmap), vmin=0, vmax=1)
             label = f"$v_x$={var_x:.1f} $v_y$={var_y:.1f}\n$\\rho$={cor:+.2f}"
             label += "" if np.isinf(df) else f" df={df:g}"
             ax.set_title(label)
@@ -75,7 +75,7 @@ def tails(heavy: np.ndarray, light: np.ndarray, factors: np.ndarray, *, dfs, tit
                 ((heavy, dfs[0], HEAVY_TAIL_CMAP), (light, dfs[1], LIGHT_TAIL_CMAP))
             ):
                 ax = axes[row, column]
-                ax.imshow(image[column], cmap=cmap(cmap), vmin=0, vmax=1)
+                ax.imshow(image[column], cmap=colour_map(cmap), vmin=0, vmax=1)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 ax.set_title(f"df = {df:g}", fontsize=8)

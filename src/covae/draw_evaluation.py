@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from covae.names import MODELS
-from covae.style import HEAVY_TAIL_CMAP, MODEL_COLOURS, STYLE, cmap
+from covae.style import HEAVY_TAIL_CMAP, MODEL_COLOURS, STYLE, colour_map
 
 # The per-run numbers drawn in figures/metrics_{dataset}.png, with their panel labels. The
 # KNN headline uses z_mean (the code both models have) standardized (an AE axis has no
@@ -86,12 +86,12 @@ def reconstruction_examples(
         for column, (image, (var_x, var_y, cor, df)) in enumerate(
             zip(images, factors, strict=True)
         ):
-            axes[0, column].imshow(image, cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+            axes[0, column].imshow(image, cmap=colour_map(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
             label = f"$v_x$={var_x:.1f} $v_y$={var_y:.1f}\n$\\rho$={cor:+.2f}"
             axes[0, column].set_title(label + ("" if np.isinf(df) else f" df={df:g}"))
             for row, (name, decoded) in enumerate(rows.items(), start=1):
                 axes[row, column].imshow(
-                    decoded[column], cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1
+                    decoded[column], cmap=colour_map(HEAVY_TAIL_CMAP), vmin=0, vmax=1
                 )
                 axes[row, column].set_title(f"error {errors[name][column]:.3f}")
         for ax in axes.flat:

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from covae.geometry import svd_axes
-from covae.style import HEAVY_TAIL_CMAP, PATH_COLOURS, STYLE, cmap
+from covae.style import HEAVY_TAIL_CMAP, PATH_COLOURS, STYLE, colour_map
 
 
 def latent_projections(
@@ -54,7 +54,7 @@ def latent_grid(grids: Mapping[str, np.ndarray], axes: tuple[int, int], *, title
             1, len(grids), figsize=(4.6 * len(grids), 4.9), layout="constrained"
         )
         for ax, (name, images) in zip(np.atleast_1d(panels), grids.items(), strict=True):
-            ax.imshow(_mosaic(images, size), cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+            ax.imshow(_mosaic(images, size), cmap=colour_map(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(name)
@@ -172,7 +172,7 @@ def traversal(
                 cloud.annotate(str(step + 1), line[step], fontsize=7, zorder=6)
             if insets:  # each image beside its code, above and below the line in turn
                 for step, (point, image) in enumerate(zip(line, images, strict=True)):
-                    thumbnail = OffsetImage(image, zoom=0.9, cmap=cmap(HEAVY_TAIL_CMAP),
+                    thumbnail = OffsetImage(image, zoom=0.9, cmap=colour_map(HEAVY_TAIL_CMAP),
                                             norm=plt.Normalize(0, 1))  # fmt: skip
                     cloud.add_artist(AnnotationBbox(
                         thumbnail, point, xybox=(0, 34 if step % 2 == 0 else -34),
@@ -181,7 +181,7 @@ def traversal(
                     ))  # fmt: skip
             for step, image in enumerate(images):
                 ax = fig.add_subplot(grid[row, step])
-                ax.imshow(image, cmap=cmap(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
+                ax.imshow(image, cmap=colour_map(HEAVY_TAIL_CMAP), vmin=0, vmax=1)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if step == 0:

@@ -31,7 +31,7 @@ HEAVY_TAIL_CMAP = "inferno"
 LIGHT_TAIL_CMAP = "icefire"
 
 
-def cmap(name: str):
+def colour_map(name: str):
     return sns.color_palette(name, as_cmap=True) if name == "icefire" else plt.get_cmap(name)
 
 
