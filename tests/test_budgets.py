@@ -106,3 +106,20 @@ def test_a_verdict_that_changes_with_the_budget_is_marked():
     assert dependent.to_dict() == {"a": False, "b": True}
     b = frame[frame["claim"] == "b"].set_index("budget")["verdict"]
     assert b.to_dict() == {"main": "holds", "short": "fails"}
+
+
+def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
+    from covae import paper, tables
+
+    long_v, long_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
+    short_v, short_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    frame = budgets.by_budget(
+        {"main": long_v, "short": short_v}, {"main": long_s, "short": short_s}, 0.95
+    )
+    tables.save_table(frame, tmp_path / "claims_by_budget.csv")
+    summary = paper.Tables(tmp_path, ["claims_by_budget"]).budgets()
+    assert summary["names"] == ["main", "short"]
+    assert summary["dependent"] == ["b (vae; gaussian)"]
+    assert summary["stable"] == ["a (vae; gaussian)"]
+    assert summary["counts"].splitlines()[0] == "| budget | holds | fails | not shown |"
+    assert summary["counts"].splitlines()[2:] == ["| main | 2 | 0 | 0 |", "| short | 1 | 1 | 0 |"]

@@ -193,3 +193,49 @@ def test_png_figures_are_written_with_a_palette_deterministically(tmp_path):
         )
         assert difference.mean() < 1 and np.percentile(difference, 99) <= 16
     assert (tmp_path / "a.png").stat().st_size < full.stat().st_size
+
+
+# Every kind of file a job reads, damaged: one line naming the file, what is wrong and the fix.
+@pytest.mark.parametrize(
+    ("name", "content", "loader"),
+    [
+        ("metrics.json", b"", "load_record"),
+        ("metrics.json", b'{"run": {"dataset": "gaussian"', "load_record"),
+        ("metrics.json", b"[1, 2]", "load_record"),
+        ("history.csv", b"", "load_table"),
+        ("history.csv", b'epoch,loss\n1,"2\n', "load_table"),
+        ("codes.npz", b"PK\x03\x04 cut", "load_arrays"),
+    ],
+)
+def test_a_damaged_input_file_is_named_with_its_fix(tmp_path, name, content, loader):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(io.DamagedFile) as caught:
+        getattr(io, loader)(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path} is damaged or incomplete (")
+    assert "delete it and rerun snakemake" in message
+
+
+@pytest.mark.slow
+def test_a_cut_keras_model_is_named_as_damaged_not_missing(tmp_path):
+    from covae import models
+
+    path = tmp_path / "decoder.keras"
+    models.build_decoder(3).save(path)
+    whole = path.read_bytes()
+    assert io.load_model(path) is not None
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(io.DamagedFile, match=r"decoder\.keras is damaged or incomplete .*model store"):
+        io.load_model(path)
+    with pytest.raises(FileNotFoundError):
+        io.load_model(tmp_path / "absent.keras")
+
+
+def test_tables_name_a_damaged_metrics_file(tmp_path):
+    from covae import tables
+
+    path = tmp_path / "seed0.json"
+    path.write_text("garbage")
+    with pytest.raises(io.DamagedFile, match="seed0.json is damaged"):
+        tables.load_runs([path])

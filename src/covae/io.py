@@ -83,19 +83,67 @@ class DamagedFile(ValueError):
     """An input file that exists but cannot be read whole; the message names it."""
 
 
+def _damaged(path: str | os.PathLike, error: BaseException, fix: str | None = None) -> DamagedFile:
+    what = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    fix = fix or "delete it and rerun snakemake to rebuild it"
+    return DamagedFile(f"{path} is damaged or incomplete ({what}); {fix}")
+
+
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read every array of an ``.npz`` into memory; a truncated or corrupt file raises
     :class:`DamagedFile` naming it."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        raise DamagedFile(
-            f"{path} is damaged or incomplete ({type(error).__name__}: {error}); delete it and "
-            f"rerun snakemake to rebuild it"
-        ) from error
+        raise _damaged(path, error) from error
+
+
+def load_record(path: str | os.PathLike) -> dict:
+    """A JSON record (a run's metrics or realism summary); an empty, cut or garbled file raises
+    :class:`DamagedFile` naming it."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _damaged(path, error) from error
+    if not isinstance(document, dict):
+        raise _damaged(path, ValueError(f"a JSON {type(document).__name__}, not an object"))
+    return document
+
+
+def load_table(path: str | os.PathLike, **kwargs):
+    """A CSV table as a DataFrame; an empty or garbled file raises :class:`DamagedFile`."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, **kwargs)
+    except FileNotFoundError:
+        raise
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise _damaged(path, error) from error
+    return table
+
+
+def load_model(path: str | os.PathLike):
+    """A saved Keras model (``encoder.keras``, ``decoder.keras``); a cut or garbled file raises
+    :class:`DamagedFile` naming it and how to get it back (Keras itself reports such a file as
+    not found)."""
+    import keras
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    try:
+        return keras.models.load_model(path)
+    except Exception as error:  # noqa: BLE001 (Keras raises many kinds for a bad archive)
+        fix = (
+            "delete its run folder and rerun snakemake, which takes the run from the model "
+            "store or trains it again"
+        )
+        raise _damaged(path, error, fix) from error
 
 
 def palette_png(png: bytes, max_width: int | None = None) -> bytes:

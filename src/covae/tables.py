@@ -8,7 +8,6 @@ n per (data set, model, metric); :func:`paired` compares VAE and AE on the same 
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from covae.io import save_text
+from covae.io import load_record, save_text
 from covae.names import MODELS
 
 KEYS = ("dataset", "model", "seed")
@@ -68,7 +67,7 @@ def load_runs(
     """``(*run[key] for key in keys, metrics)`` of each per-run metrics JSON file."""
     runs = []
     for path in paths:
-        metrics = json.loads(Path(path).read_text())
+        metrics = load_record(path)
         run = metrics.pop("run")
         runs.append((*(run[key] for key in keys), metrics))
     return runs

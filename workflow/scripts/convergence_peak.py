@@ -3,10 +3,10 @@ range tests at that batch size."""
 
 import pandas as pd
 
-from covae import convergence, logs, tables
+from covae import convergence, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
-tests = pd.concat([pd.read_csv(path) for path in snakemake.input.tests])
+tests = pd.concat([io.load_table(path) for path in snakemake.input.tests])
 suggestions = tests.groupby(["batch_size", "dataset", "model"], as_index=False)["suggested"].first()
 for batch, block in suggestions.groupby("batch_size"):
     peaks = convergence.choose_peaks(block)

@@ -1,7 +1,5 @@
 """One run of the convergence study: the test error after every epoch of one schedule."""
 
-import pandas as pd
-
 from covae import logs
 
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
@@ -11,7 +9,7 @@ from covae import convergence, io, probes, tables, training  # noqa: E402
 
 wildcards, params = snakemake.wildcards, snakemake.params
 run = convergence.parse_name(wildcards.schedule)
-peaks = pd.read_csv(snakemake.input.peak)
+peaks = io.load_table(snakemake.input.peak)
 at_batch = peaks[(peaks["model"] == wildcards.model) & (peaks["batch_size"] == run.batch)]
 if run.kind == "cosine" and at_batch.empty:
     raise ValueError(

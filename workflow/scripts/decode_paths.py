@@ -7,13 +7,12 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-import keras  # noqa: E402
 
 from covae import inference, io, traversals  # noqa: E402
 
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
-decoder = keras.models.load_model(snakemake.input.decoder)
+decoder = io.load_model(snakemake.input.decoder)
 paths = traversals.paths_of(
     codes, data["factors"], data["is_test"], snakemake.params.exploration,
     prior=snakemake.wildcards.model == "vae",

@@ -3,8 +3,6 @@
 
 import json
 
-import pandas as pd
-
 from covae import evaluation, io, logs
 
 log = logs.setup(snakemake.log[0])
@@ -21,7 +19,7 @@ metrics = evaluation.evaluate_run(
     evaluation.EvalSpec.from_config({"evaluation": snakemake.params.evaluation}),
     seed,
 )
-metrics["training"] = evaluation.training_summary(pd.read_csv(snakemake.input.history))
+metrics["training"] = evaluation.training_summary(io.load_table(snakemake.input.history))
 metrics["run"] = {
     "dataset": wildcards.dataset, "model": wildcards.model, "seed": seed, **snakemake.params.setting
 }  # fmt: skip

@@ -1,14 +1,12 @@
 """Write results/tables/claims_by_budget.{csv,md}: every claim judged at each training budget
 (the main study and each further one), Holm-adjusted, budget-dependent verdicts marked."""
 
-import pandas as pd
-
-from covae import budgets, logs, tables
+from covae import budgets, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
 names = snakemake.params.budgets
-verdicts = dict(zip(names, map(pd.read_csv, snakemake.input.verdicts), strict=True))
-seeds = dict(zip(names, map(pd.read_csv, snakemake.input.seeds), strict=True))
+verdicts = dict(zip(names, map(io.load_table, snakemake.input.verdicts), strict=True))
+seeds = dict(zip(names, map(io.load_table, snakemake.input.seeds), strict=True))
 frame = budgets.by_budget(verdicts, seeds, snakemake.params.confidence)
 tables.save_table(frame, snakemake.output.csv)
 tables.save_table(frame, snakemake.output.md)

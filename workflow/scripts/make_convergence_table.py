@@ -3,10 +3,10 @@ run's final error against its (data set, model)'s reference, and the protocol it
 
 import pandas as pd
 
-from covae import convergence, logs, tables
+from covae import convergence, io, logs, tables
 
 log = logs.setup(snakemake.log[0])
-curves = pd.concat([pd.read_csv(path) for path in snakemake.input.runs], ignore_index=True)
+curves = pd.concat([io.load_table(path) for path in snakemake.input.runs], ignore_index=True)
 summary = convergence.summarize(curves, snakemake.params.tolerance, snakemake.params.bounds)
 chosen = convergence.choose_protocol(summary)
 summary["chosen"] = summary["run"] == (chosen.name if chosen else None)

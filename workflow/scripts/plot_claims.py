@@ -1,12 +1,10 @@
 """Draw figures/claims.png: every claim's per-seed values, interval and verdict."""
 
-import pandas as pd
-
 from covae import draw_claims, io, logs
 
 log = logs.setup(snakemake.log[0])
-verdicts = pd.read_csv(snakemake.input.verdicts)
-seeds = pd.read_csv(snakemake.input.seeds)
+verdicts = io.load_table(snakemake.input.verdicts)
+seeds = io.load_table(snakemake.input.seeds)
 fig = draw_claims.claims_chart(
     verdicts, seeds, title="The seed study's claims across replicate seeds"
 )

@@ -6,10 +6,10 @@ import pandas as pd
 from covae import draw_claims, io, logs
 
 log = logs.setup(snakemake.log[0])
-frame = pd.read_csv(snakemake.input.table)
+frame = io.load_table(snakemake.input.table)
 seeds = pd.concat(
     [
-        pd.read_csv(path).assign(budget=budget)
+        io.load_table(path).assign(budget=budget)
         for budget, path in zip(snakemake.params.budgets, snakemake.input.seeds, strict=True)
     ],
     ignore_index=True,

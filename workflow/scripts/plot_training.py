@@ -8,7 +8,7 @@ log = logs.setup(snakemake.log[0])
 histories = []
 for path in snakemake.input.runs:
     run = names.run_of(path)
-    histories.append(pd.read_csv(path).assign(model=run["model"], seed=run["seed"]))
+    histories.append(io.load_table(path).assign(model=run["model"], seed=run["seed"]))
 fig = draw_training.training_curves(pd.concat(histories), title=snakemake.wildcards.dataset)
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info("drew %d runs to %s", len(histories), snakemake.output[0])
