@@ -226,7 +226,8 @@ def test_a_cut_keras_model_is_named_as_damaged_not_missing(tmp_path):
     whole = path.read_bytes()
     assert io.load_model(path) is not None
     path.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(io.DamagedFile, match=r"decoder\.keras is damaged or incomplete .*model store"):
+    damaged = r"decoder\.keras is damaged or incomplete .*model store"
+    with pytest.raises(io.DamagedFile, match=damaged):
         io.load_model(path)
     with pytest.raises(FileNotFoundError):
         io.load_model(tmp_path / "absent.keras")

@@ -95,9 +95,10 @@ PACKAGE = Path(workflow.basedir) / "src" / "covae"
 
 # The model store the train jobs read (never write): the repository's, or the folder that
 # COVAE_MODEL_STORE names (an empty value: none, every run trains).
-MODEL_STORE = os.environ.get(
-    "COVAE_MODEL_STORE", str(Path(workflow.basedir) / "model_store")
-) or None
+MODEL_STORE = (
+    os.environ.get("COVAE_MODEL_STORE", str(Path(workflow.basedir) / "model_store"))
+    or None
+)
 
 
 def code_of(script):
