@@ -13,6 +13,7 @@ from covae.config import (
     check,
     check_files,
     drop_other_kinds,
+    load,
     main_model,
     model_settings,
     validate,
@@ -287,3 +288,27 @@ def test_a_yaml_error_names_the_file_line_and_column(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text("seeds: [0, 1]\n")
     assert check_files([str(good)], ROOT).startswith("valid: config/config.yaml + ")
+
+
+@pytest.mark.parametrize(
+    ("override", "allowed"),
+    [
+        ({"model": {"beta": -1}}, "weight of the KL term, >= 0"),
+        ({"data": {"correlation": {"start": 1.5}}}, "all in (-1, 1)"),
+        ({"model": {"latent_dim": 1}}, "size of the code, 2..64"),
+        ({"seeds": [-1]}, "distinct integers >= 0"),
+        ({"seeds": [1, 1]}, "distinct integers >= 0"),
+        ({"training": {"schedule": {"vae": {"epochs": 0}}}}, "epochs of the run, >= 1"),
+        ({"studies": {"short": {"training": {"batch_size": 0}}}}, "images per step, >= 1"),
+    ],
+)
+def test_every_schema_refusal_says_what_is_allowed(tmp_path, override, allowed):
+    # A failing branch of a oneOf or of a shared definition has no words of its own: the
+    # message takes the nearest description of the key it sits under.
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(override))
+    with pytest.raises(ConfigError) as caught:
+        load([str(path)], ROOT)
+    message = str(caught.value)
+    assert "; allowed: " in message and allowed in message
+    assert "Configuration of the covae study" not in message

@@ -264,10 +264,31 @@ def validate(config: Mapping[str, Any], schema_path: str | os.PathLike) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
-        raise ConfigError(_short(error))
+        raise ConfigError(_short(error, schema))
 
 
-def _short(error) -> str:
+def _description(root: Mapping[str, Any], path) -> str | None:
+    """The description of the innermost schema below the top along ``path`` (an error's
+    absolute schema path, which runs through a ``$ref`` as if it were written in place): the
+    key's own words, where the failing branch (a ``oneOf`` alternative) has none."""
+    node: Any = root
+    found = None
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return found
+        if isinstance(node, Mapping) and "$ref" in node:
+            target: Any = root
+            for name in node["$ref"].removeprefix("#/").split("/"):
+                target = target[name]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        if isinstance(node, Mapping) and node.get("description"):
+            found = node["description"]
+    return found
+
+
+def _short(error, root: Mapping[str, Any] | None = None) -> str:
     key = ".".join(map(str, error.absolute_path)) or "the config's top level"
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties":
@@ -279,6 +300,8 @@ def _short(error) -> str:
     if error.validator == "required":
         return f"{key}: {error.message}; needed keys: {', '.join(schema['required'])}"
     allowed = schema.get("description")
+    if not allowed and root is not None:
+        allowed = _description(root, error.absolute_schema_path)
     return f"{key}: {error.message}" + (f"; allowed: {allowed}" if allowed else "")
 
 
