@@ -117,7 +117,8 @@ def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
         {"main": long_v, "short": short_v}, {"main": long_s, "short": short_s}, 0.95
     )
     tables.save_table(frame, tmp_path / "claims_by_budget.csv")
-    summary = paper.Tables(tmp_path, ["claims_by_budget"]).budgets()
+    tables.save_table(budgets.verdict_counts(frame), tmp_path / "claims_by_budget_counts.csv")
+    summary = paper.Tables(tmp_path, ["claims_by_budget", "claims_by_budget_counts"]).budgets()
     assert summary["names"] == ["main", "short"]
     assert summary["dependent"] == ["b (vae; gaussian)"]
     assert summary["stable"] == ["a (vae; gaussian)"]

@@ -26,6 +26,10 @@ STUDY_TABLES = [
 ]  # fmt: skip
 
 
+# The further studies of the smoke config: each trains the study's runs again.
+STUDIES = [name for name, study in load_config("smoke.yaml")["studies"].items() if study]
+
+
 def repo_of(workdir):
     """The copy of the repository that runs in ``workdir``: a sibling ``repo`` folder where the
     run uses ``--directory`` (the smoke run), else ``workdir`` itself."""
@@ -220,8 +224,9 @@ def test_config_override_on_the_command_line_adds_the_new_seed_only(smoke_run):
     assert result.returncode == 0, result.stderr[-2000:]
     stats = (result.stdout + result.stderr).split("Job stats:")[1]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.MULTILINE))
-    assert counts["train"] == "4"  # 2 data sets x 2 models, seed 7 only
-    assert counts["encode"] == "4"
+    # 2 data sets x 2 models, seed 7 only, in the study and in each further study
+    runs = 4 * (1 + len(STUDIES))
+    assert counts["train"] == counts["encode"] == str(runs)
 
 
 @pytest.mark.slow
@@ -525,7 +530,8 @@ def test_an_exploration_setting_reruns_the_paths_not_the_encoding(smoke_run):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = _jobs(result.stdout)
-    assert jobs["decode_paths"] == 12  # every run: 8 of the study's and 4 wide ones
+    # every run: 8 of the study's, 4 wide ones and 8 of each further study
+    assert jobs["decode_paths"] == 12 + 8 * len(STUDIES)
     assert {"realism", "figure_traversals", "claims", "paper"} <= set(jobs)
     assert not {"train", "encode", "evaluate", "heatmaps"} & set(jobs)
 

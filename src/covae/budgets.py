@@ -106,3 +106,12 @@ def by_budget(
         "verdict_unadjusted", "budget_dependent", "statement",
     ]  # fmt: skip
     return frame[columns]
+
+
+def verdict_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """How many claims got each adjusted verdict at each budget (one row per budget)."""
+    verdict = frame["verdict"].str.removesuffix(" (one seed)")
+    counts = pd.crosstab(frame["budget"], verdict)
+    names = list(dict.fromkeys(frame["budget"]))
+    counts = counts.reindex(index=names, columns=["holds", "fails", "not shown"])
+    return counts.fillna(0).astype(int).reset_index()

@@ -3,10 +3,13 @@ with the encoder and decoder (encoding, reconstructions, decoded paths)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import keras
 import numpy as np
 
-from covae import models, names
+from covae import io, models, names
 
 
 def encode(
@@ -51,3 +54,21 @@ def decode(decoder: keras.Model, codes: np.ndarray, batch_size: int = 512) -> np
     flat = codes.reshape(-1, codes.shape[-1])
     images = decoder.predict(flat, batch_size=batch_size, verbose=0)[..., 0]
     return images.astype(np.float32).reshape(*codes.shape[:-1], *images.shape[1:])
+
+
+def load_model(path: str | os.PathLike):
+    """A saved Keras model (``encoder.keras``, ``decoder.keras``); a cut or garbled file raises
+    :class:`DamagedFile` naming it and how to get it back (Keras itself reports such a file as
+    not found)."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    try:
+        return keras.models.load_model(path)
+    except Exception as error:  # noqa: BLE001 (Keras raises many kinds for a bad archive)
+        fix = (
+            "delete its run folder and rerun snakemake, which takes the run from the model "
+            "store or trains it again"
+        )
+        raise io.DamagedFile(
+            f"{path} is damaged or incomplete ({type(error).__name__}: {error}); {fix}"
+        ) from error

@@ -44,9 +44,13 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Path:
 @contextmanager
 def atomic_folder(path: str | os.PathLike) -> Path:
     """Yield an empty temporary folder beside ``path``; on success it replaces ``path`` whole
-    (a folder of several files, such as a trained run, appears complete or not at all)."""
+    (a folder of several files, such as a trained run, appears complete or not at all). The
+    partial folders a killed writer of ``path`` left are removed first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # What a killed writer of the same folder left (a job is the folder's only writer).
+    for stale in path.parent.glob(f".{path.name}.*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial"))
     os.chmod(tmp, 0o777 & ~_UMASK)
     try:
@@ -126,24 +130,6 @@ def load_table(path: str | os.PathLike, **kwargs):
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise _damaged(path, error) from error
     return table
-
-
-def load_model(path: str | os.PathLike):
-    """A saved Keras model (``encoder.keras``, ``decoder.keras``); a cut or garbled file raises
-    :class:`DamagedFile` naming it and how to get it back (Keras itself reports such a file as
-    not found)."""
-    import keras
-
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    try:
-        return keras.models.load_model(path)
-    except Exception as error:  # noqa: BLE001 (Keras raises many kinds for a bad archive)
-        fix = (
-            "delete its run folder and rerun snakemake, which takes the run from the model "
-            "store or trains it again"
-        )
-        raise _damaged(path, error, fix) from error
 
 
 def palette_png(png: bytes, max_width: int | None = None) -> bytes:

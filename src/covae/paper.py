@@ -294,15 +294,13 @@ class Tables:
         return grouped
 
     def budgets(self) -> dict[str, Any]:
-        """The claims at each training budget (``claims_by_budget``): the budgets, a Markdown
-        table of verdict counts per budget, the claims whose adjusted verdict changes with the
-        budget, and those that hold at every budget ("key (subject; data set)")."""
+        """The claims at each training budget (``claims_by_budget`` and its counts): the
+        budgets, a Markdown table of verdict counts per budget, the claims whose adjusted
+        verdict changes with the budget, and those that hold at every budget ("key (subject;
+        data set)")."""
         frame = self.frames["claims_by_budget"]
         names = list(dict.fromkeys(frame["budget"]))
         verdict = frame["verdict"].str.replace(r" \(one seed\)", "", regex=True)
-        counts = pd.crosstab(frame["budget"], verdict)
-        counts = counts.reindex(index=names, columns=["holds", "fails", "not shown"])
-        counts = counts.fillna(0).astype(int).reset_index()
         label = frame["claim"] + " (" + frame["subject"] + "; " + frame["dataset"] + ")"
         by_claim = frame.assign(label=label, verdict=verdict).groupby("label", sort=False)
         dependent = [key for key, block in by_claim if block["verdict"].nunique() > 1]
@@ -310,7 +308,7 @@ class Tables:
                   if len(block) == len(names) and (block["verdict"] == "holds").all()]  # fmt: skip
         return {
             "names": names,
-            "counts": to_markdown(counts),
+            "counts": to_markdown(self.frames["claims_by_budget_counts"]),
             "dependent": dependent,
             "stable": stable,
         }

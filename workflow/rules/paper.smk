@@ -35,7 +35,7 @@ rule paper:
         template=str(Path(workflow.basedir) / "workflow" / "templates" / "paper.md"),
         tables=expand(
             "results/tables/{table}.csv",
-            table=[*TABLES, *PAPER_TABLES, "claims", "claims_by_budget", "wide"],
+            table=[*TABLES, *PAPER_TABLES, "claims", "claims_by_budget", "claims_by_budget_counts", "wide"],
         ),
         figures=[f for f in FIGURES if f.endswith(".png")],
     output:

@@ -94,6 +94,7 @@ rule claims_by_budget:
     output:
         csv=report("results/tables/claims_by_budget.csv", category="Claims"),
         md="results/tables/claims_by_budget.md",
+        counts="results/tables/claims_by_budget_counts.csv",
     log:
         "results/logs/claims_by_budget.log",
     threads: threads_of("report")

@@ -12,7 +12,7 @@ from covae import inference, io, traversals  # noqa: E402
 
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
-decoder = io.load_model(snakemake.input.decoder)
+decoder = inference.load_model(snakemake.input.decoder)
 paths = traversals.paths_of(
     codes, data["factors"], data["is_test"], snakemake.params.exploration,
     prior=snakemake.wildcards.model == "vae",

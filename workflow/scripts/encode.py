@@ -10,7 +10,7 @@ from covae import inference, io  # noqa: E402
 
 data = io.load_arrays(snakemake.input.data)
 codes = inference.encode(
-    io.load_model(snakemake.input.encoder),
+    inference.load_model(snakemake.input.encoder),
     data["images"],
     seed=int(snakemake.wildcards.seed),
     loss=snakemake.params.loss,
@@ -18,7 +18,7 @@ codes = inference.encode(
 io.save_arrays(snakemake.output.latents, codes)
 log.info("encoded %d images: %s", len(data["images"]), {k: v.shape for k, v in codes.items()})
 
-decoder = io.load_model(snakemake.input.decoder)
+decoder = inference.load_model(snakemake.input.decoder)
 decoded = inference.reconstruct(decoder, codes, data["is_test"])
 vae_latents = list(snakemake.input.vae_latents)  # the same seed's VAE codes (AE runs only)
 if vae_latents:

@@ -6,7 +6,7 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import io, probes, tables  # noqa: E402
+from covae import io, probes, tables, training  # noqa: E402
 
 wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
 seed = snakemake.params.seed

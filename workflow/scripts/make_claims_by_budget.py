@@ -1,5 +1,6 @@
 """Write results/tables/claims_by_budget.{csv,md}: every claim judged at each training budget
-(the main study and each further one), Holm-adjusted, budget-dependent verdicts marked."""
+(the main study and each further one), Holm-adjusted, budget-dependent verdicts marked; and
+claims_by_budget_counts.csv, the verdicts counted per budget."""
 
 from covae import budgets, io, logs, tables
 
@@ -10,6 +11,8 @@ seeds = dict(zip(names, map(io.load_table, snakemake.input.seeds), strict=True))
 frame = budgets.by_budget(verdicts, seeds, snakemake.params.confidence)
 tables.save_table(frame, snakemake.output.csv)
 tables.save_table(frame, snakemake.output.md)
+counts = budgets.verdict_counts(frame)
+tables.save_table(counts, snakemake.output.counts)
 changed = frame[frame["budget_dependent"]].drop_duplicates(budgets.KEYS)
 log.info("%d claims x budgets; %d verdicts depend on the budget", len(frame), len(changed))
 for row in changed.itertuples(index=False):
