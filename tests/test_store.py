@@ -300,3 +300,19 @@ def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store
     from covae import train_missing
 
     assert len(train_missing.plan(smoke, stored)) == len(configs.training_runs(smoke)) - 2
+
+
+def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
+    # Every entry matches its record, and its fingerprint is that of a run the committed
+    # config trains (no stray or stale model travels with the repository).
+    from covae import config as configs
+
+    committed = store.DEFAULT_STORE
+    assert store.main(["--store", str(committed), "check"]) == 0
+    paper, _ = configs.load([], ROOT)
+    wanted = {
+        store.digest(store.fingerprint(r["sections"], r["dataset"], r["model"], r["seed"]))
+        for r in configs.training_runs(paper)
+    }
+    for entry in store.runs_under(committed):
+        assert store.read_record(entry)["digest"] in wanted, entry
