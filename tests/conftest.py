@@ -1,5 +1,6 @@
 """Shared fixtures: the repository root, the two configurations, a copy of the workflow."""
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -49,3 +50,14 @@ TIMED_METRIC = b"training.seconds"
 def untimed_lines(path):
     """The lines of a table file but those of the timed metric."""
     return [line for line in Path(path).read_bytes().splitlines() if TIMED_METRIC not in line]
+
+
+def with_value(config: dict, dotted: str, value) -> dict:
+    """A deep copy of ``config`` with the key at ``dotted`` (``model.beta``) set to ``value``."""
+    changed = copy.deepcopy(config)
+    *parents, last = dotted.split(".")
+    node = changed
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return changed

@@ -18,7 +18,7 @@ from covae.config import (
     model_settings,
     validate,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, with_value
 
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 
@@ -36,16 +36,6 @@ def refusal(config: dict) -> str:
     message = str(error.value)
     assert "\n" not in message
     return message
-
-
-def with_value(config: dict, dotted: str, value) -> dict:
-    changed = copy.deepcopy(config)
-    *parents, last = dotted.split(".")
-    node = changed
-    for key in parents:
-        node = node[key]
-    node[last] = value
-    return changed
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "smoke.yaml"])

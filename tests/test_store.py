@@ -1,6 +1,5 @@
 """The model store: fingerprints, the training code's version, hits, misses and damaged entries."""
 
-import copy
 import json
 import logging
 import os
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from covae import heatmaps, io, store, training
-from tests.conftest import ROOT, load_config
+from tests.conftest import ROOT, load_config, with_value
 
 SMOKE = load_config("smoke.yaml")
 REFERENCE = ROOT / "tests" / "data" / "training_reference.json"
@@ -28,13 +27,7 @@ def _print(config=SMOKE, dataset="gaussian", model="vae", seed=0):
 
 
 def _changed(path, value, config=SMOKE):
-    config = copy.deepcopy(config)
-    *parents, key = path.split(".")
-    section = config
-    for parent in parents:
-        section = section[parent]
-    section[key] = value
-    return config
+    return with_value(config, path, value)
 
 
 @pytest.mark.parametrize(
