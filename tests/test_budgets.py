@@ -1,4 +1,5 @@
-"""Claims judged at each training budget: Holm's adjustment, the one-sided tests, the verdicts."""
+"""Holm's adjustment and the one-sided tests behind every verdict, and the claims at each
+training budget."""
 
 import math
 
@@ -11,15 +12,15 @@ from covae import budgets, claims
 
 def test_holm_matches_its_definition_on_a_known_family():
     # m = 4: sorted p 0.01, 0.02, 0.03, 0.04 -> 0.04, 0.06, 0.06 (monotone), 0.06
-    adjusted = budgets.holm([0.03, 0.01, math.nan, 0.04, 0.02])
+    adjusted = claims.holm([0.03, 0.01, math.nan, 0.04, 0.02])
     np.testing.assert_allclose(adjusted, [0.06, 0.04, math.nan, 0.06, 0.06])
 
 
 def test_holm_never_lowers_a_p_value_and_caps_at_one():
     p = np.random.default_rng(0).uniform(size=50)
-    adjusted = budgets.holm(p)
+    adjusted = claims.holm(p)
     assert np.all(adjusted >= p) and np.all(adjusted <= 1)
-    assert budgets.holm([0.5, 0.9]).tolist() == [1.0, 1.0]
+    assert claims.holm([0.5, 0.9]).tolist() == [1.0, 1.0]
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,7 @@ def test_holm_never_lowers_a_p_value_and_caps_at_one():
     ],
 )
 def test_the_one_sided_tests_agree_with_where_the_values_lie(values, low, high, holds):
-    p_holds, p_fails = budgets.test_claim(values, low, high)
+    p_holds, p_fails = claims.claim_p_values(values, low, high)
     if holds is True:
         assert p_holds < 0.01 and p_fails > 0.5
     elif holds is False:
@@ -42,9 +43,9 @@ def test_the_one_sided_tests_agree_with_where_the_values_lie(values, low, high, 
 
 
 def test_no_spread_and_one_seed():
-    assert budgets.test_claim([1.0, 1.0, 1.0], 0.5, math.inf) == (0.0, 1.0)
-    assert budgets.test_claim([0.1, 0.1], 0.5, math.inf) == (1.0, 0.0)
-    assert all(math.isnan(p) for p in budgets.test_claim([1.0], 0.5, math.inf))
+    assert claims.claim_p_values([1.0, 1.0, 1.0], 0.5, math.inf) == (0.0, 1.0)
+    assert claims.claim_p_values([0.1, 0.1], 0.5, math.inf) == (1.0, 0.0)
+    assert all(math.isnan(p) for p in claims.claim_p_values([1.0], 0.5, math.inf))
 
 
 def _judged(values_by_claim, seeds=(0, 1, 2, 3, 4)):
@@ -66,9 +67,9 @@ def test_a_family_of_one_gives_the_intervals_verdict():
         [0.1, 0.2, 0.15, 0.3, 0.2],
         [0.3, 0.8, 0.5, 0.9, 0.2],
     ):
-        verdicts, seeds = _judged({"one": values})
-        frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95)
-        assert frame["verdict"].tolist() == verdicts["verdict"].tolist()
+        verdicts, _ = _judged({"one": values})
+        assert verdicts["verdict"].tolist() == verdicts["verdict_unadjusted"].tolist()
+        assert verdicts["p_holds_holm"].tolist() == verdicts["p_holds"].tolist()
 
 
 def test_holm_turns_a_marginal_verdict_of_a_large_family_into_not_shown():
@@ -76,8 +77,8 @@ def test_holm_turns_a_marginal_verdict_of_a_large_family_into_not_shown():
     # ones: it has the family's smallest p, so Holm multiplies it by 21.
     marginal = [0.52, 0.60, 0.55, 0.62, 0.56]
     undecided = {f"undecided{i}": [0.3, 0.8, 0.5, 0.9, 0.2] for i in range(20)}
-    verdicts, seeds = _judged({"marginal": marginal, **undecided})
-    frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95).set_index("claim")
+    verdicts, _ = _judged({"marginal": marginal, **undecided})
+    frame = budgets.by_budget({"main": verdicts}).set_index("claim")
     assert frame.loc["marginal", "verdict_unadjusted"] == "holds"
     assert frame.loc["marginal", "verdict"] == "not shown"
     assert frame.loc["marginal", "p_holds_holm"] > frame.loc["marginal", "p_holds"]
@@ -90,17 +91,15 @@ def test_holm_turns_a_marginal_verdict_of_a_large_family_into_not_shown():
 def test_holm_leaves_the_largest_p_of_a_rejected_family_as_it_is():
     # Step-down: once every smaller p is rejected, the largest is tested at the full level.
     clear = {f"clear{i}": [0.9, 0.95, 1.0, 0.92, 0.97] for i in range(20)}
-    verdicts, seeds = _judged({"marginal": [0.52, 0.60, 0.55, 0.62, 0.56], **clear})
-    frame = budgets.by_budget({"main": verdicts}, {"main": seeds}, 0.95).set_index("claim")
+    verdicts, _ = _judged({"marginal": [0.52, 0.60, 0.55, 0.62, 0.56], **clear})
+    frame = budgets.by_budget({"main": verdicts}).set_index("claim")
     assert (frame["verdict"] == "holds").all()
 
 
 def test_a_verdict_that_changes_with_the_budget_is_marked():
-    long_v, long_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
-    short_v, short_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
-    frame = budgets.by_budget(
-        {"main": long_v, "short": short_v}, {"main": long_s, "short": short_s}, 0.95
-    )
+    long_v, _ = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
+    short_v, _ = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    frame = budgets.by_budget({"main": long_v, "short": short_v})
     assert len(frame) == 4 and set(frame["budget"]) == {"main", "short"}
     dependent = frame.groupby("claim")["budget_dependent"].all()
     assert dependent.to_dict() == {"a": False, "b": True}
@@ -111,11 +110,9 @@ def test_a_verdict_that_changes_with_the_budget_is_marked():
 def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
     from covae import paper, tables
 
-    long_v, long_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
-    short_v, short_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
-    frame = budgets.by_budget(
-        {"main": long_v, "short": short_v}, {"main": long_s, "short": short_s}, 0.95
-    )
+    long_v, _ = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
+    short_v, _ = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    frame = budgets.by_budget({"main": long_v, "short": short_v})
     tables.save_table(frame, tmp_path / "claims_by_budget.csv")
     tables.save_table(budgets.verdict_counts(frame), tmp_path / "claims_by_budget_counts.csv")
     summary = paper.Tables(tmp_path, ["claims_by_budget", "claims_by_budget_counts"]).budgets()

@@ -10,12 +10,45 @@ from matplotlib.figure import Figure
 from covae.names import DATASETS
 from covae.style import DATASET_LABELS, VERDICT_COLOURS
 
+TRUE_REGION = "#a6dba0"  # where a claim is true: a light green, drawn under everything else
+WORDS = {"ae": "AE", "vae": "VAE", "cor": "cor", "df": "df"}
+
+
+def readable(key: str) -> str:
+    """A claim's key as words ("ae_lower_error_sampled" -> "AE lower error sampled")."""
+    words = [WORDS.get(word, word) for word in key.split("_")]
+    if key.split("_")[0] not in WORDS:  # a plain word, not a name (AE, df, cor)
+        words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
+
+
+def _region(ax, row, low: float, high: float) -> None:
+    """Shade where the claim is true inside the shown [low, high], and dash its bounds."""
+    for bound in (v for v in (row.low, row.high) if np.isfinite(v)):
+        ax.axvline(bound, color="0.2", lw=0.8, ls="--")
+    start, stop = max(row.low, low), min(row.high, high)
+    if start < stop:
+        ax.axvspan(start, stop, color=TRUE_REGION, alpha=0.45, lw=0, zorder=0)
+
+
+def _limits(ax, shown, log: bool) -> tuple[float, float]:
+    """x limits around every shown value (on a log axis for a ratio)."""
+    shown = np.asarray([v for v in shown if np.isfinite(v) and (v > 0 or not log)], dtype=float)
+    if log:
+        ax.set_xscale("log")
+        low, high = np.log10(shown.min()), np.log10(shown.max())
+        pad = 0.15 * (high - low) + 0.05
+        return 10 ** (low - pad), 10 ** (high + pad)
+    low, high = shown.min(), shown.max()
+    pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
+    return low - pad, high + pad
+
 
 def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     """One panel per claim x subject (rows) and data set (columns, in the study's order): each
-    seed's value (dots), the mean and its interval (bar, coloured by verdict) and the region
-    where the claim is true (shaded). A claim made of one data set only leaves the other's
-    panel empty."""
+    seed's value (dots), the estimate and its interval (bar, coloured by verdict) and the region
+    where the claim is true (green); ratios on a log axis. A claim made of one data set only
+    leaves the other's panel empty."""
     datasets = [d for d in DATASETS if d in set(verdicts["dataset"])]
     keys = list(dict.fromkeys(zip(verdicts["claim"], verdicts["subject"], strict=True)))
     fig, axes = plt.subplots(
@@ -48,19 +81,14 @@ def _claim_panel(ax, row, values) -> None:
     ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
     if np.isfinite(row.ci_low):
         ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, lw=5, alpha=0.8)
-    ax.plot([row.mean], [0], marker="|", ms=14, color=colour, mew=2)
-    bounds = [v for v in (row.low, row.high) if np.isfinite(v)]
-    for bound in bounds:  # where the claim turns true
-        ax.axvline(bound, color="0.2", lw=0.8, ls="--")
-    finite = [v for v in (row.ci_low, row.ci_high) if np.isfinite(v)]
-    shown = np.r_[values, row.mean, finite, bounds]
-    low, high = shown.min(), shown.max()
-    pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
-    ax.set_xlim(low - pad, high + pad)
-    ax.axvspan(max(row.low, low - pad), min(row.high, high + pad), color=colour, alpha=0.08, lw=0)
+    ax.plot([row.estimate], [0], marker="|", ms=14, color=colour, mew=2)
+    shown = [*values, row.estimate, row.ci_low, row.ci_high, row.low, row.high]
+    low, high = _limits(ax, shown, "/" in row.subject)
+    ax.set_xlim(low, high)
+    _region(ax, row, low, high)
     ax.set_yticks([])
-    ax.text(0.0, 1.05, f"{row.claim} · {row.subject}: {row.verdict} ({row.k} of {row.n} "
-            f"seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
+    ax.text(0.0, 1.05, f"{readable(row.claim)} · {row.subject}: {row.verdict} ({row.k} of "
+            f"{row.n} seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
             va="bottom")  # fmt: skip
     ax.tick_params(axis="x", labelsize=7)
     for side in ("left", "right", "top"):
@@ -69,10 +97,11 @@ def _claim_panel(ax, row, values) -> None:
 
 def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
     """One panel per claim x subject (rows) and data set (columns): for each budget (one line
-    each, the main study on top), the seeds' values (dots) and the mean with its interval,
-    coloured by the Holm-adjusted verdict, over the region where the claim is true (dashed
-    bounds). A panel whose verdict changes with the budget says so in its label. ``frame``:
-    covae.budgets.by_budget; ``seeds``: the claims' per-seed values with a ``budget`` column."""
+    each, the main study on top), the seeds' values (dots) and the estimate with its interval,
+    coloured by the Holm-adjusted verdict, over the region where the claim is true (green,
+    bounds dashed); ratios on a log axis. A panel whose verdict changes with the budget says so
+    in its label. ``frame``: covae.budgets.by_budget; ``seeds``: the claims' per-seed values
+    with a ``budget`` column."""
     datasets = [d for d in DATASETS if d in set(frame["dataset"])]
     budgets = list(dict.fromkeys(frame["budget"]))
     keys = list(dict.fromkeys(zip(frame["claim"], frame["subject"], strict=True)))
@@ -98,23 +127,17 @@ def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
             ax.scatter(values, np.full_like(values, y), s=10, color="0.3", zorder=3)
             if np.isfinite(row.ci_low):
                 ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, lw=4, alpha=0.8)
-            ax.plot([row.mean], [y], marker="|", ms=10, color=colour, mew=2)
-            shown += [*values, row.mean, *(v for v in (row.ci_low, row.ci_high) if np.isfinite(v))]
+            ax.plot([row.estimate], [y], marker="|", ms=10, color=colour, mew=2)
+            shown += [*values, row.estimate, row.ci_low, row.ci_high]
         first = block.iloc[0]
-        bounds = [v for v in (first.low, first.high) if np.isfinite(v)]
-        for bound in bounds:
-            ax.axvline(bound, color="0.2", lw=0.8, ls="--")
-        shown = np.r_[shown, bounds]
-        low, high = shown.min(), shown.max()
-        pad = 0.15 * (high - low) + 0.05 * max(abs(low), abs(high), 1e-3)
-        ax.set_xlim(low - pad, high + pad)
-        ax.axvspan(max(first.low, low - pad), min(first.high, high + pad), color="0.5",
-                   alpha=0.08, lw=0)  # fmt: skip
+        low, high = _limits(ax, [*shown, first.low, first.high], "/" in subject)
+        ax.set_xlim(low, high)
+        _region(ax, first, low, high)
         ax.set_ylim(-0.6, len(budgets) - 0.4)
         ax.set_yticks(range(len(budgets)), budgets[::-1], fontsize=6.5)
         verdicts = " / ".join(block["verdict"])
         flag = "  BUDGET-DEPENDENT" if block["budget_dependent"].any() else ""
-        ax.text(0.0, 1.05, f"{claim} · {subject}: {verdicts} ({first.criterion}){flag}",
+        ax.text(0.0, 1.05, f"{readable(claim)} · {subject}: {verdicts} ({first.criterion}){flag}",
                 transform=ax.transAxes, fontsize=6.5, va="bottom",
                 color="#b2182b" if flag else "black")  # fmt: skip
         ax.tick_params(axis="x", labelsize=7)

@@ -125,13 +125,15 @@ def with_reference(frame: pd.DataFrame, references: Mapping[str, float]) -> pd.D
 
 
 # Metrics with a bounded range: their intervals are computed on a scale that maps the range
-# onto the real line (logit for [0, 1], Fisher's z for [-1, 1], -log(1 - x) for x <= 1) and
-# mapped back, so they never leave it. (pattern, (low, high)); the first match counts.
+# onto the real line (logit for [0, 1], Fisher's z for [-1, 1], -log(1 - x) for x <= 1,
+# log(x - 1) for x >= 1) and mapped back, so they never leave it. (pattern, (low, high)); the
+# first match counts.
 BOUNDED: tuple[tuple[str, tuple[float, float]], ...] = (
     (r"(^|\.)spearman_abs|(^|\.)cka", (0.0, 1.0)),
     (r"(^|\.)spearman", (-1.0, 1.0)),
     (r"(^|\.)r2_", (-math.inf, 1.0)),
     (r"accuracy|(^|\.)test_f1|(^|\.)mig|\.dci\.|gap_fraction", (0.0, 1.0)),
+    (r"(^|\.)variance_ratio$", (1.0, math.inf)),  # the larger of two ranges over the smaller
 )
 # Integer choices (the KNN's best k) are summarized by their median and range, not a mean.
 CHOICES = r"(^|\.)best_k$"
@@ -150,6 +152,8 @@ def _to_line(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     low, high = bounds
     if math.isinf(low):  # x <= high
         return -np.log(np.maximum(high - values, _EDGE))
+    if math.isinf(high):  # x >= low
+        return np.log(np.maximum(values - low, _EDGE))
     unit = np.clip((values - low) / (high - low), _EDGE, 1 - _EDGE)
     return np.log(unit / (1 - unit))
 
@@ -158,6 +162,8 @@ def _from_line(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     low, high = bounds
     if math.isinf(low):
         return high - np.exp(-values)
+    if math.isinf(high):
+        return low + np.exp(values)
     return low + (high - low) / (1 + np.exp(-values))
 
 
