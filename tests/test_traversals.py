@@ -305,3 +305,41 @@ def test_rotation_path_is_a_circle_about_the_centre_in_the_leading_plane():
     np.testing.assert_allclose(radii, radii[0])
     np.testing.assert_allclose(path[:, 2], centre[2], atol=0.05)  # the thin axis stays put
     np.testing.assert_allclose(path.mean(axis=0), centre, atol=1e-9)
+
+
+def test_a_plane_walk_over_a_curved_cloud_stays_inside_its_bounding_boxes():
+    # A bowl: the plane fitted through its rim (the upper extremes) lies above most of the
+    # cloud, and the rim's widest extent reaches corners no code occupies.
+    rng = np.random.default_rng(8)
+    xy = rng.uniform(-3, 3, size=(20000, 2)) * np.array([1.0, 0.4])
+    codes = np.column_stack([xy, 0.3 * (xy**2).sum(axis=1) + rng.normal(0, 0.05, 20000)])
+    codes = codes @ np.linalg.qr(rng.normal(size=(3, 3)))[0]  # tilted: boxes differ by frame
+    planes = traversals.bounding_planes(codes, cells=8)
+    for side in ("upper", "lower"):
+        rows, normal = planes[f"{side}_rows"], planes[f"{side}_normal"]
+        offset = float(planes[f"{side}_offset"])
+        free = traversals.plane_path(codes[rows], normal, offset, points=50)
+        kept = traversals.plane_path(codes[rows], normal, offset, points=50, within=codes)
+        for axes in (np.eye(3), traversals.principal_axes(codes)):
+            inside = codes @ axes.T
+            walk = kept @ axes.T
+            assert np.all(walk >= inside.min(axis=0) - 1e-9)
+            assert np.all(walk <= inside.max(axis=0) + 1e-9)
+        np.testing.assert_allclose(kept @ normal, offset, atol=1e-9)  # still on its plane
+        assert np.ptp(kept @ normal) < 1e-9 and np.linalg.norm(np.ptp(kept, axis=0)) > 0
+    # The uncut walk over the bowl's rim plane does leave the axis box: the cut is doing work.
+    box_low, box_high = codes.min(axis=0), codes.max(axis=0)
+    rows, normal = planes["upper_rows"], planes["upper_normal"]
+    free = traversals.plane_path(codes[rows], normal, float(planes["upper_offset"]), points=50)
+    assert np.any((free < box_low - 1e-6) | (free > box_high + 1e-6))
+
+
+def test_a_plane_walk_inside_a_wider_cloud_is_not_cut():
+    rng = np.random.default_rng(9)
+    xy = rng.uniform(-2, 2, size=(500, 2)) * np.array([0.3, 1.0])
+    codes = np.column_stack([xy, 0.5 * xy[:, 0] + 1])
+    normal, offset = traversals.fit_plane(codes)
+    free = traversals.plane_path(codes, normal, offset, points=7)
+    wider = np.vstack([codes, 3 * codes, -3 * codes])  # the same plane's codes inside a cloud
+    cut = traversals.plane_path(codes, normal, offset, 7, within=wider)
+    np.testing.assert_allclose(cut, free, atol=1e-12)

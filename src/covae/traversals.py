@@ -193,16 +193,50 @@ def _in_plane(direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
     return direction / np.linalg.norm(direction)
 
 
-def plane_path(codes: np.ndarray, normal: np.ndarray, offset: float, points: int) -> np.ndarray:
+def plane_path(
+    codes: np.ndarray,
+    normal: np.ndarray,
+    offset: float,
+    points: int,
+    within: np.ndarray | None = None,
+) -> np.ndarray:
     """A straight path on a plane through ``codes`` (its extreme codes), along their widest
     in-plane principal axis, spanning their extent that way: chosen by geometry alone, so what
-    the factors do along it is measured, not built in."""
+    the factors do along it is measured, not built in. With ``within`` (the whole cloud), the
+    path is cut to the part inside the cloud's bounding boxes, along the code's axes and along
+    its principal axes, so that it walks the cloud and does not measure the decoder's
+    extrapolation beyond it."""
     projected = codes - np.outer(codes @ normal - offset, normal)
     direction = _in_plane(principal_axes(projected)[0], normal)
     centre = projected.mean(axis=0)
     along = (projected - centre) @ direction
-    t = np.linspace(along.min(), along.max(), points)
+    start, stop = along.min(), along.max()
+    if within is not None:
+        start, stop = _inside_boxes(within, centre, direction, start, stop)
+    t = np.linspace(start, stop, points)
     return centre + np.outer(t, direction)
+
+
+def _inside_boxes(
+    cloud: np.ndarray, centre: np.ndarray, direction: np.ndarray, start: float, stop: float
+) -> tuple[float, float]:
+    """[start, stop] cut to the t where centre + t * direction lies inside the cloud's bounding
+    box along the code's axes and along its principal axes (both are intersections of slabs).
+    Where the line misses a box, the path shrinks to one point (its ranges, and the ratio of
+    ranges measured on it, are then undefined and left out of the claims)."""
+    frames = (np.eye(cloud.shape[1]), principal_axes(cloud))
+    for axes in frames:
+        coordinates = cloud @ axes.T
+        low, high = coordinates.min(axis=0), coordinates.max(axis=0)
+        origin, step = centre @ axes.T, direction @ axes.T
+        for lo, hi, o, d in zip(low, high, origin, step, strict=True):
+            if abs(d) < 1e-12:
+                continue
+            first, second = sorted(((lo - o) / d, (hi - o) / d))
+            start, stop = max(start, first), min(stop, second)
+    if start > stop:  # the boxes and the plane's extent do not meet
+        start = stop = (start + stop) / 2
+    return start, stop
 
 
 def gap_path(codes: np.ndarray, probes: np.ndarray, points: int) -> dict[str, np.ndarray]:
@@ -251,13 +285,14 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     on_hull = strip["hull_path"]
     paths = {"hull": on_hull, "near_hull": outward(codes, on_hull, hull["outside"])}
     # The seed's two planes, on top of and under the cloud: here "up" is the cloud's thinnest
-    # principal axis and each plane is walked along its widest axis, so no factor chooses them.
+    # principal axis and each plane is walked along its widest axis, so no factor chooses them;
+    # each walk stays inside the cloud's bounding boxes (no extrapolation).
     planes = bounding_planes(codes, explore["planes"]["cells"])
     for side in ("upper", "lower"):
         rows = planes[f"{side}_rows"]
         paths[f"plane_{side}"] = plane_path(
             codes[rows], planes[f"{side}_normal"], float(planes[f"{side}_offset"]),
-            explore["planes"]["points"],
+            explore["planes"]["points"], within=codes,
         )  # fmt: skip
     gap = explore["gap"]
     probes = uniform_in_hull(codes, gap["probes"], gap["seed"])
