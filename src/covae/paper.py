@@ -55,6 +55,31 @@ def fmt(value: Any) -> str:
     return f"{value:.3g}"
 
 
+def counted(value: Any, noun: str, plural: str | None = None) -> str:
+    """``value`` and its noun, singular for one ("1 seed", "5 seeds")."""
+    number = float(value)
+    word = noun if number == 1 else (plural or noun + "s")
+    return f"{fmt(value)} {word}"
+
+
+def with_article(value: Any) -> str:
+    """``value`` after "a" or "an", as it is read aloud ("a 3", "an 8", "an 80", "an 11")."""
+    text = fmt(value)
+    head = text.lstrip("-").replace(",", "")
+    spoken_vowel = head[:1] in "8" or re.match(r"1[18](\D|$|\d{3}(\D|$))", head) is not None
+    if head[:1].isalpha():
+        spoken_vowel = head[:1].lower() in "aeio"
+    return f"{'an' if spoken_vowel else 'a'} {text}"
+
+
+def listed(items: Iterable[Any]) -> str:
+    """Items as English lists them: "a", "a and b", "a, b and c"."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 # --- the tables only the paper needs -------------------------------------------------------
 
 
@@ -275,23 +300,44 @@ class Tables:
         far = distances[distances["mean"] > tolerance]
         return [f"{row.dataset} {row.model}" for row in far.itertuples()]
 
+    def unconverged_models(self) -> str:
+        """:meth:`unconverged` as English ("every model", "the Gaussian set's VAE and the t
+        set's AE")."""
+        far = self.unconverged() or []
+        pairs = {tuple(item.split()) for item in far}
+        if len(pairs) == 4:
+            return "every model"
+        names = {"gaussian": "the Gaussian set's", "student_t": "the t set's"}
+        return listed(f"{names.get(d, d)} {m.upper()}" for d, m in sorted(pairs))
+
+    def claims_table(self) -> str:
+        """The claims as one Markdown table: each claim's statement once (on its first row),
+        then per data set and subject its criterion, estimate with interval, seeds where it is
+        true, the Holm-adjusted p-values that it holds and fails, and the verdict."""
+        frame = self.frames["claims"]
+        rows, seen = [], set()
+        for row in frame.itertuples(index=False):
+            first = row.claim not in seen
+            seen.add(row.claim)
+            interval = ""
+            if np.isfinite(row.ci_low):
+                interval = f" [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+            rows.append({
+                "claim": f"**{row.claim}**: {row.statement}" if first else "",
+                "data set": row.dataset, "subject": row.subject, "criterion": row.criterion,
+                "estimate": f"{fmt(row.estimate)}{interval} ({row.estimator})",
+                "true in": f"{fmt(row.k)} of {fmt(row.n)}",
+                "p holds / fails (Holm)": f"{fmt(row.p_holds_holm)} / {fmt(row.p_fails_holm)}",
+                "verdict": f"*{row.verdict}*",
+            })  # fmt: skip
+        return to_markdown(pd.DataFrame(rows)).rstrip("\n")
+
     def verdict(self, claim: str, dataset: str, subject: str) -> str:
         """The verdict of one claim row ("not judged" where the claims table has none)."""
         frame = self.frames["claims"]
         rows = frame[(frame["claim"] == claim) & (frame["dataset"] == dataset)
                      & (frame["subject"] == subject)]  # fmt: skip
         return str(rows["verdict"].iloc[0]) if len(rows) else "not judged"
-
-    def claims_by_verdict(self) -> dict[str, list[str]]:
-        """Each verdict (holds, fails, not shown) with the claims that got it, one entry per
-        claim and subject: "key (data sets)" where it got the verdict on several."""
-        frame = self.frames["claims"]
-        verdict = frame["verdict"].str.replace(r" \(one seed\)", "", regex=True)
-        grouped: dict[str, list[str]] = {}
-        for (kind, key, subject), block in frame.groupby([verdict, "claim", "subject"], sort=False):
-            where = ", ".join(block["dataset"])
-            grouped.setdefault(kind, []).append(f"{key} ({subject}; {where})")
-        return grouped
 
     def budgets(self) -> dict[str, Any]:
         """The claims at each training budget (``claims_by_budget`` and its counts): the
@@ -368,7 +414,7 @@ def render_markdown(template: str | os.PathLike, **context: Any) -> str:
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters["fmt"] = fmt
+    environment.filters.update(fmt=fmt, counted=counted, a=with_article, listed=listed)
     text = environment.get_template(path.name).render(**context)
     unresolved = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)
     if unresolved:

@@ -35,12 +35,21 @@ rule paper:
         template=str(Path(workflow.basedir) / "workflow" / "templates" / "paper.md"),
         tables=expand(
             "results/tables/{table}.csv",
-            table=[*TABLES, *PAPER_TABLES, "claims", "claims_by_budget", "claims_by_budget_counts", "wide"],
+            table=[
+                *TABLES,
+                *PAPER_TABLES,
+                "claims",
+                "claims_sensitivity",
+                "claims_counts",
+                "claims_by_budget",
+                "claims_by_budget_counts",
+                "wide",
+            ],
         ),
         figures=[f for f in FIGURES if f.endswith(".png")],
     output:
         markdown="results/paper.md",
-        html=report("results/paper.html", category="Paper"),
+        html=report("results/paper.html", caption=caption("paper"), category="Paper"),
     log:
         "results/logs/paper.log",
     threads: threads_of("report")

@@ -67,9 +67,20 @@ rule claims:
         realism=runs_in_root("{root}/realism/{dataset}/{model}/seed{seed}.json"),
         latents=runs_in_root("{root}/latents/{dataset}/{model}/seed{seed}.npz"),
     output:
-        verdicts=report("{root}/tables/claims.csv", category="Claims"),
+        verdicts=report(
+            "{root}/tables/claims.csv",
+            caption=caption("claims_table"),
+            category="Claims",
+        ),
         markdown="{root}/tables/claims.md",
         seeds="{root}/tables/claims_seeds.csv",
+        sensitivity=report(
+            "{root}/tables/claims_sensitivity.csv",
+            caption=caption("claims_sensitivity"),
+            category="Claims",
+        ),
+        sensitivity_markdown="{root}/tables/claims_sensitivity.md",
+        counts="{root}/tables/claims_counts.csv",
     log:
         "{root}/logs/claims.log",
     threads: threads_of("report")
@@ -90,9 +101,12 @@ rule claims_by_budget:
     input:
         code=code_of("make_claims_by_budget.py"),
         verdicts=[f"{root}/tables/claims.csv" for root in BUDGETS.values()],
-        seeds=[f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()],
     output:
-        csv=report("results/tables/claims_by_budget.csv", category="Claims"),
+        csv=report(
+            "results/tables/claims_by_budget.csv",
+            caption=caption("claims_by_budget_table"),
+            category="Claims",
+        ),
         md="results/tables/claims_by_budget.md",
         counts="results/tables/claims_by_budget_counts.csv",
     log:
@@ -102,7 +116,6 @@ rule claims_by_budget:
         **resources_of("report"),
     params:
         budgets=list(BUDGETS),
-        confidence=config["evaluation"]["confidence"],
     script:
         "../scripts/make_claims_by_budget.py"
 
@@ -111,10 +124,14 @@ TARGETS["tables"] = [
     *(
         f"{root}/tables/{table}.{ext}"
         for root in BUDGETS.values()
-        for table in [*TABLES, "claims"]
+        for table in [*TABLES, "claims", "claims_sensitivity"]
         for ext in ("csv", "md")
     ),
-    *(f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()),
+    *(
+        f"{root}/tables/claims_{name}.csv"
+        for root in BUDGETS.values()
+        for name in ("seeds", "counts")
+    ),
     *rules.claims_by_budget.output,
     *(rules.sweep_table.output if len(SETTINGS) > 1 else []),
 ]
