@@ -441,6 +441,43 @@ def test_smoke_paper_renders_every_placeholder_and_no_nan(smoke_run):
         assert (smoke_run / "results" / link).is_file(), link
 
 
+def template_artefacts(text: str) -> list[str]:
+    """What a filled template gives away: "1 seed(s)", "a 8", a phrase of four or more words
+    said twice in one sentence ("a cosine schedule for the VAE and a cosine schedule for the
+    AE"), or one word twice in a row."""
+    found = re.findall(r"\w+\(s\)", text)
+    found += re.findall(r"\b[Aa] (?:8|11|18|80)\S*|\b[Aa]n (?:[2-79]|1[02-79]|10\b)\S*", text)
+    prose = re.sub(r"^\|.*$|^!\[.*$|^\*.*\*$|`[^`]*`", " ", text, flags=re.MULTILINE)
+    for sentence in re.split(r"(?<=[.;:])\s+", prose):
+        words = re.findall(r"[\w'-]+", sentence.lower())
+        grams = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
+        found += sorted({g for g in grams if grams.count(g) > 1})
+        found += [
+            f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a == b and a.isalpha()
+        ]
+    return found
+
+
+def test_the_template_artefact_check_finds_what_it_should_and_passes_good_prose():
+    bad = (
+        "Both models trained on 1 seed(s) with a 8-dimensional code. The rate follows a "
+        "cosine schedule for the VAE and a cosine schedule for the AE. It is is done."
+    )
+    assert template_artefacts(bad) == ["seed(s)", "a 8-dimensional", "a cosine schedule for",
+                                       "cosine schedule for the", "is is"]  # fmt: skip
+    good = "Both models trained on 1 seed with an 8-dimensional code and a 3-dimensional one."
+    assert template_artefacts(good) == []
+
+
+@pytest.mark.slow
+def test_the_smoke_paper_has_no_template_artefacts_and_gives_findings_before_methods(smoke_run):
+    text = (smoke_run / "results" / "paper.md").read_text()
+    assert template_artefacts(text) == []
+    order = [text.index(s) for s in ("## Abstract", "## What replicates across seeds",
+                                     "## Discussion", "## Data", "## Models")]  # fmt: skip
+    assert order == sorted(order)
+
+
 @pytest.mark.slow
 def test_every_number_of_the_smoke_paper_is_in_a_table(smoke_run):
     from covae.paper import fmt
@@ -913,3 +950,29 @@ def test_the_paper_warns_where_models_are_far_from_the_reference(smoke_run, tmp_
         in text
     )
     assert "| above reference |" in text.replace("  ", " ")
+
+
+@pytest.mark.slow
+def test_the_smoke_report_holds_every_figure_with_its_caption(smoke_run, tmp_path):
+    import zipfile
+
+    archive = tmp_path / "report.zip"
+    result = snakemake(smoke_run, "--report", str(archive))
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(archive) as report:
+        names = report.namelist()
+        text = " ".join(
+            report.read(name).decode("utf-8", "replace")
+            for name in names
+            if name.endswith((".html", ".js", ".json"))
+        )
+    figures = sorted(p.name for p in (smoke_run / "figures").glob("*.png"))
+    assert figures
+    missing = [name for name in figures if not any(n.endswith("/" + name) for n in names)]
+    assert missing == []
+    # Each caption file's text reaches the report (its first words, as reStructuredText
+    # renders them), and every caption belongs to a figure or table of the workflow.
+    captions = sorted((repo_of(smoke_run) / "workflow" / "report" / "captions").glob("*.rst"))
+    for caption in captions:
+        words = " ".join(caption.read_text().split()[:6])
+        assert words.split()[0] in text, caption.name

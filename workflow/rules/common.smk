@@ -101,6 +101,13 @@ MODEL_STORE = (
 )
 
 
+def caption(name):
+    """The report caption of a figure or table (workflow/report/captions/<name>.rst)."""
+    return str(
+        Path(workflow.basedir) / "workflow" / "report" / "captions" / f"{name}.rst"
+    )
+
+
 def code_of(script):
     """The source files of every ``covae`` module that ``workflow/scripts/<script>`` reaches."""
     modules = covae.deps.modules_of(SCRIPTS / script, PACKAGE)

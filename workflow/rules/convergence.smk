@@ -119,8 +119,14 @@ rule figure_convergence:
         summary="results/tables/convergence_summary.csv",
         tests=RANGE_TESTS,
     output:
-        curves=report("figures/convergence.png", category="Training"),
-        lr_range=report("figures/lr_range.png", category="Training"),
+        curves=report(
+            "figures/convergence.png",
+            caption=caption("convergence"),
+            category="Training",
+        ),
+        lr_range=report(
+            "figures/lr_range.png", caption=caption("lr_range"), category="Training"
+        ),
     log:
         "results/logs/figures/convergence.log",
     threads: threads_of("report")

@@ -9,6 +9,7 @@ rule figure_heatmaps:
     output:
         report(
             "figures/heatmaps_{dataset}.png",
+            caption=caption("heatmaps"),
             category="Data",
             subcategory="{dataset}",
         ),
@@ -33,7 +34,12 @@ rule figure_tails:
         data="results/data/student_t.npz",
         code=code_of("plot_tails.py"),
     output:
-        report("figures/tails.png", category="Data", subcategory="student_t"),
+        report(
+            "figures/tails.png",
+            caption=caption("tails"),
+            category="Data",
+            subcategory="student_t",
+        ),
     log:
         "results/logs/figures/tails.log",
     threads: threads_of("report")
@@ -57,6 +63,7 @@ rule figure_training:
     output:
         report(
             "figures/training_{dataset}.png",
+            caption=caption("training"),
             category="Training",
             subcategory="{dataset}",
         ),
@@ -80,6 +87,7 @@ rule figure_reconstruction_errors:
     output:
         report(
             "figures/reconstruction_errors_{dataset}.png",
+            caption=caption("reconstruction_errors"),
             category="Reconstruction",
             subcategory="{dataset}",
         ),
@@ -111,6 +119,7 @@ rule figure_reconstructions:
     output:
         report(
             "figures/reconstructions_{dataset}.png",
+            caption=caption("reconstructions"),
             category="Reconstruction",
             subcategory="{dataset}",
         ),
@@ -138,6 +147,7 @@ rule figure_metrics:
     output:
         report(
             "figures/metrics_{dataset}.png",
+            caption=caption("metrics"),
             category="Reconstruction",
             subcategory="{dataset}",
         ),
@@ -160,6 +170,7 @@ rule figure_latent:
     output:
         report(
             "figures/latent_{dataset}_{model}.png",
+            caption=caption("latent"),
             category="Latent space",
             subcategory="{dataset}",
         ),
@@ -197,6 +208,7 @@ rule figure_latent_3d:
     output:
         png=report(
             "figures/latent3d_{dataset}_{model}.png",
+            caption=caption("latent3d"),
             category="Latent space",
             subcategory="{dataset}",
         ),
@@ -220,6 +232,7 @@ rule figure_latent_grid:
     output:
         report(
             "figures/latent_grid_{dataset}_{model}.png",
+            caption=caption("latent_grid"),
             category="Traversals",
             subcategory="{dataset}",
         ),
@@ -243,21 +256,25 @@ rule figure_traversals:
     output:
         hull=report(
             "figures/hull_traversal_{dataset}_{model}.png",
+            caption=caption("hull_traversal"),
             category="Traversals",
             subcategory="{dataset}",
         ),
         plane=report(
             "figures/plane_traversal_{dataset}_{model}.png",
+            caption=caption("plane_traversal"),
             category="Traversals",
             subcategory="{dataset}",
         ),
         gap=report(
             "figures/gap_traversal_{dataset}_{model}.png",
+            caption=caption("gap_traversal"),
             category="Traversals",
             subcategory="{dataset}",
         ),
         trajectories=report(
             "figures/trajectories_{dataset}_{model}.png",
+            caption=caption("trajectories"),
             category="Traversals",
             subcategory="{dataset}",
         ),
@@ -281,16 +298,19 @@ rule figure_realism:
     output:
         realism=report(
             "figures/realism_{dataset}.png",
+            caption=caption("realism"),
             category="Realism",
             subcategory="{dataset}",
         ),
         traversals=report(
             "figures/traversal_factors_{dataset}.png",
+            caption=caption("traversal_factors"),
             category="Realism",
             subcategory="{dataset}",
         ),
         interpolations=report(
             "figures/interpolation_factors_{dataset}.png",
+            caption=caption("interpolation_factors"),
             category="Realism",
             subcategory="{dataset}",
         ),
@@ -315,11 +335,13 @@ rule figure_embedding:
     output:
         pca=report(
             "figures/latent_pca_{dataset}_{model}.png",
+            caption=caption("latent_pca"),
             category="Latent space",
             subcategory="{dataset}",
         ),
         tsne=report(
             "figures/latent_tsne_{dataset}_{model}.png",
+            caption=caption("latent_tsne"),
             category="Latent space",
             subcategory="{dataset}",
         ),
@@ -341,7 +363,7 @@ rule figure_claims:
         verdicts="results/tables/claims.csv",
         seeds="results/tables/claims_seeds.csv",
     output:
-        report("figures/claims.png", category="Claims"),
+        report("figures/claims.png", caption=caption("claims"), category="Claims"),
     log:
         "results/logs/figures/claims.log",
     threads: threads_of("report")
@@ -359,7 +381,11 @@ rule figure_claims_by_budget:
         table="results/tables/claims_by_budget.csv",
         seeds=[f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()],
     output:
-        report("figures/claims_by_budget.png", category="Claims"),
+        report(
+            "figures/claims_by_budget.png",
+            caption=caption("claims_by_budget"),
+            category="Claims",
+        ),
     log:
         "results/logs/figures/claims_by_budget.log",
     threads: threads_of("report")
