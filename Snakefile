@@ -1,5 +1,6 @@
 # covae: how a convolutional VAE's latent space differs from a plain autoencoder's.
 # This file is the table of contents; each stage lives in workflow/rules/<stage>.smk.
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,18 @@ try:  # one line per mistake, naming the key and what it allows
         config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
     )
 except covae.config.ConfigError as error:
-    raise WorkflowError(f"Invalid configuration: {error}") from None
+    message = covae.config.with_source(
+        str(error),
+        workflow.overwrite_configfiles,
+        workflow.config_settings.overwrite_config,
+    )
+    made = Path.cwd()
+    if made.resolve() != Path(workflow.basedir).resolve() and not any(made.iterdir()):
+        os.chdir(
+            made.parent
+        )  # the -d folder snakemake made for this refused run: leave nothing
+        made.rmdir()
+    raise WorkflowError(f"Invalid configuration: {message}") from None
 for note in notes:  # keys of a schedule kind an override replaced
     print(f"covae: {note}", file=sys.stderr)
 

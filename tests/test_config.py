@@ -8,6 +8,7 @@ import pytest
 import yaml
 from snakemake.utils import update_config
 
+from covae import config as covae_config
 from covae.config import (
     ConfigError,
     check,
@@ -126,7 +127,43 @@ def test_snakemake_refuses_a_bad_config_before_any_job(tmp_path, paper_config):
     output = result.stdout + result.stderr
     assert "Invalid configuration: data.scale.start: -0.5 is less than" in output
     assert len(output.splitlines()) < 10  # the line, not the schema and the config
+    assert f"(set in {bad})" in output  # the file the value came from
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.slow
+def test_a_refused_dry_run_leaves_no_folder_behind(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model:\n  beta: -1\n")
+    folder = tmp_path / "runs" / "new"
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(bad), "--directory",
+         str(folder), "--snakefile", str(ROOT / "Snakefile")],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0 and "model.beta: -1" in result.stdout + result.stderr
+    assert not folder.exists()  # snakemake made it for -d; the refusal removes it
+
+
+def test_a_refusal_names_where_its_key_was_set(tmp_path):
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_text("model:\n  beta: -1\nseeds: [0, 1]\n")
+    second.write_text("seeds: [0, 1, 2]\n")
+    with pytest.raises(ConfigError, match=r"model\.beta: .*\(set in .*first\.yaml\)$"):
+        load([str(first), str(second)], ROOT)
+    message = "seeds: [0, 0] repeats a seed"
+    assert covae_config.with_source(message, [first, second]).endswith(f"(set in {second})")
+    assert covae_config.with_source(message, [], {"seeds": [0, 0]}).endswith("(set by --config)")
+    assert covae_config.with_source(message, []).endswith("(set in config/config.yaml)")
+    assert covae_config.with_source("no key here", [first]) == "no key here"
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n"])
+def test_an_empty_override_file_is_refused_by_name(tmp_path, text):
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=r"mine\.yaml: (empty|not a mapping).*seeds: \[0, 1\]"):
+        load([str(path)], ROOT)
 
 
 def test_command_line_numbers_are_parsed():

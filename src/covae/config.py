@@ -8,7 +8,8 @@ Both run when the Snakefile is parsed, so a bad value stops the workflow before 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping
+import re
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -362,14 +363,55 @@ def load(
     repository = Path(repository)
     config = read_yaml(repository / "config" / "config.yaml")
     for path in paths:
-        merge(config, read_yaml(path) or {})
-    if schema:
-        notes = prepare(config, repository / "workflow" / "schemas" / "config.schema.yaml")
-    else:
-        parse_numbers(config)
-        notes = drop_other_kinds(config)
-        check(config)
+        override = read_yaml(path)
+        if not isinstance(override, dict) or not override:
+            raise ConfigError(
+                f"{path}: {'empty' if not override else 'not a mapping of keys'}; an override "
+                "file holds the keys it changes at the top level, e.g. `seeds: [0, 1]` "
+                "(snakemake refuses such a file too)"
+            )
+        merge(config, override)
+    try:
+        if schema:
+            notes = prepare(config, repository / "workflow" / "schemas" / "config.schema.yaml")
+        else:
+            parse_numbers(config)
+            notes = drop_other_kinds(config)
+            check(config)
+    except ConfigError as error:
+        raise ConfigError(with_source(str(error), paths)) from None
     return config, notes
+
+
+def _sets(tree: Any, key: str) -> bool:
+    """Whether the nested mapping ``tree`` holds the dotted ``key`` (list indices ignored)."""
+    node = tree
+    for part in re.sub(r"\[\d+\]", "", key).split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def with_source(
+    message: str, paths: Sequence[str | os.PathLike], command_line: Mapping[str, Any] | None = None
+) -> str:
+    """``message`` (a refusal that starts with its dotted key, "model.beta: ...") followed by
+    where that key's value came from: the last override file that sets it, ``--config``, or
+    config/config.yaml."""
+    match = re.match(r"([A-Za-z_][\w.\[\]]*): ", message)
+    if not match:
+        return message
+    key = match.group(1)
+    for path in reversed(list(paths)):
+        try:
+            if _sets(read_yaml(path), key):
+                return f"{message} (set in {path})"
+        except (OSError, ConfigError):
+            continue
+    if command_line and _sets(command_line, key):
+        return f"{message} (set by --config)"
+    return f"{message} (set in config/config.yaml)"
 
 
 def check_files(paths: list[str], repository: str | os.PathLike) -> str:
