@@ -343,3 +343,30 @@ def test_a_plane_walk_inside_a_wider_cloud_is_not_cut():
     wider = np.vstack([codes, 3 * codes, -3 * codes])  # the same plane's codes inside a cloud
     cut = traversals.plane_path(codes, normal, offset, 7, within=wider)
     np.testing.assert_allclose(cut, free, atol=1e-12)
+
+
+def test_traversal_figure_keeps_the_cloud_in_view_and_its_insets_off_the_paths():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.offsetbox import AnnotationBbox
+
+    from covae import draw_latent
+
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(3000, 3)) * np.array([3.0, 1.0, 0.3])
+    codes[:5] += 100  # far outliers, as one AE run had
+    t = np.linspace(-3, 3, 9)
+    paths = {"line": (np.column_stack([t, 0.2 * t, 0 * t]), rng.uniform(size=(9, 36, 36)))}
+    fig = draw_latent.traversal(codes, rng.uniform(size=3000), "cor", paths, title="t",
+                                insets=True)  # fmt: skip
+    cloud = fig.axes[0]
+    low, high = cloud.get_xlim()
+    assert high - low < 20  # the outliers at ~100 do not set the axis
+    labels = cloud.get_legend_handles_labels()[1]
+    assert any("beyond the axes" in label for label in labels)
+    boxes = [a for a in cloud.artists if isinstance(a, AnnotationBbox)]
+    assert len(boxes) == 9 and all(box.xybox[1] > 1 for box in boxes)  # above the panel
+    low, high = draw_latent.robust_limits(np.array([[0.0, 0.0], [1.0, 1.0]]),
+                                          [np.array([[5.0, -5.0]])])  # fmt: skip
+    assert low[1] < -5 and high[0] > 5  # a path is always in view

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -148,36 +149,56 @@ def traversal(
         return (points - centre) @ axes[:2].T
 
     steps = max(len(images) for _, images in paths.values())
+    flat = project(codes)
+    lines = {name: project(path) for name, (path, _) in paths.items()}
+    marked = [project(m) for m in (points or {}).values()]
+    low, high = robust_limits(flat, [*lines.values(), *marked])
     with plt.rc_context(STYLE):
         fig = plt.figure(
-            figsize=(max(6.0, 0.95 * steps), 4.2 + 1.1 * len(paths)), layout="constrained"
+            figsize=(max(6.0, 0.95 * steps), 4.2 + 1.1 * len(paths) + (1.6 if insets else 0)),
+            layout="constrained",
         )
         grid = fig.add_gridspec(1 + len(paths), steps, height_ratios=[4.0] + [1.0] * len(paths))
         cloud = fig.add_subplot(grid[0, :])
-        flat = project(codes)
-        scattered = cloud.scatter(flat[:, 0], flat[:, 1], c=colour, s=1, cmap="viridis",
-                                  linewidths=0, alpha=0.5, rasterized=True)  # fmt: skip
+        inside = np.all((flat >= low) & (flat <= high), axis=1)
+        scattered = cloud.scatter(flat[inside, 0], flat[inside, 1], c=colour[inside], s=1,
+                                  cmap="viridis", linewidths=0, alpha=0.5, rasterized=True,
+                                  vmin=np.min(colour), vmax=np.max(colour))  # fmt: skip
         fig.colorbar(scattered, ax=cloud, label=label)
+        if not inside.all():  # outliers drawn on the frame, so the cloud keeps its room
+            edge = np.clip(flat[~inside], low, high)
+            cloud.scatter(
+                edge[:, 0],
+                edge[:, 1],
+                marker="D",
+                s=10,
+                color="0.35",
+                zorder=4,
+                label=f"{int((~inside).sum())} codes beyond the axes (on the frame)",
+            )
         for name, marked in (points or {}).items():
             flat_marked = project(marked)
             cloud.scatter(flat_marked[:, 0], flat_marked[:, 1], marker="x", s=30, color="orange",
                           linewidths=1.2, label=name, zorder=7)  # fmt: skip
-        for row, (name, (path, images)) in enumerate(paths.items(), start=1):
-            line = project(path)
-            # The line on top of everything, so the images beside it never hide it.
+        for row, (name, (_, images)) in enumerate(paths.items(), start=1):
+            line = lines[name]
+            # The line on top of everything, so nothing beside it hides it.
             colour_of_path = PATH_COLOURS[(row - 1) % len(PATH_COLOURS)]
             cloud.plot(line[:, 0], line[:, 1], "o-", color=colour_of_path,
                        markersize=3, linewidth=1.2, label=name, zorder=5)  # fmt: skip
             for step in (0, len(line) - 1):
                 cloud.annotate(str(step + 1), line[step], fontsize=7, zorder=6)
-            if insets:  # each image beside its code, above and below the line in turn
+            if insets and row == 1:  # the first path's images in a strip above the panel
+                count = len(line)
                 for step, (point, image) in enumerate(zip(line, images, strict=True)):
-                    thumbnail = OffsetImage(image, zoom=0.9, cmap=colour_map(HEAVY_TAIL_CMAP),
+                    thumbnail = OffsetImage(image, zoom=0.8, cmap=colour_map(HEAVY_TAIL_CMAP),
                                             norm=plt.Normalize(0, 1))  # fmt: skip
                     cloud.add_artist(AnnotationBbox(
-                        thumbnail, point, xybox=(0, 34 if step % 2 == 0 else -34),
-                        boxcoords="offset points", pad=0.1, frameon=True, zorder=3,
-                        arrowprops={"arrowstyle": "-", "color": "0.4", "linewidth": 0.5},
+                        thumbnail, point, xybox=((step + 0.5) / count, 1.13),
+                        boxcoords="axes fraction", pad=0.1, frameon=True, zorder=3,
+                        annotation_clip=False,
+                        arrowprops={"arrowstyle": "-", "color": colour_of_path,
+                                    "linewidth": 0.4, "alpha": 0.6},
                     ))  # fmt: skip
             for step, image in enumerate(images):
                 ax = fig.add_subplot(grid[row, step])
@@ -185,13 +206,30 @@ def traversal(
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if step == 0:
-                    ax.set_ylabel(name, fontsize=7)
+                    ax.set_ylabel(textwrap.fill(name, 12), fontsize=7)
                 ax.set_title(str(step + 1), fontsize=7)
+        cloud.set_xlim(low[0], high[0])
+        cloud.set_ylim(low[1], high[1])
         cloud.set_xlabel("first principal axis of the codes")
         cloud.set_ylabel("second principal axis")
         cloud.legend(fontsize=7)
         fig.suptitle(title)
     return fig
+
+
+def robust_limits(
+    flat: np.ndarray, keep: Sequence[np.ndarray] = (), share: float = 0.005, pad: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
+    """Axis limits (low, high per column) that hold the codes between their ``share`` and
+    1 - ``share`` quantiles and every point of ``keep`` (the paths), padded by ``pad`` of the
+    span: a few far outliers no longer squeeze the cloud into a corner."""
+    low = np.quantile(flat, share, axis=0)
+    high = np.quantile(flat, 1 - share, axis=0)
+    for points in keep:
+        if len(points):
+            low, high = np.minimum(low, points.min(axis=0)), np.maximum(high, points.max(axis=0))
+    span = np.maximum(high - low, 1e-9)
+    return low - pad * span, high + pad * span
 
 
 def embedding_views(
