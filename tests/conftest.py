@@ -1,7 +1,9 @@
 """Shared fixtures: the repository root, the two configurations, a copy of the workflow."""
 
 import copy
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,17 @@ def with_value(config: dict, dotted: str, value) -> dict:
         node = node[key]
     node[last] = value
     return changed
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium, installed here where missing and possible (root with apt)."""
+    found = shutil.which("chromium")
+    if not found and shutil.which("apt-get") and os.geteuid() == 0:
+        quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True,
+                       timeout=900, check=False, env=quiet)  # fmt: skip
+        found = shutil.which("chromium")
+    if not found:
+        pytest.skip("no chromium, and it cannot be installed here (needs root and apt)")
+    return found

@@ -979,3 +979,19 @@ def test_the_smoke_report_holds_every_figure_with_its_caption(smoke_run, tmp_pat
     for caption in captions:
         words = " ".join(caption.read_text().split()[:6])
         assert words.split()[0] in text, caption.name
+
+
+@pytest.mark.slow
+def test_the_smoke_explorer_decodes_as_the_run_s_own_decoder(smoke_run, chromium):
+    from covae import inference
+    from tests.test_explorer import _in_browser
+
+    for dataset in ("gaussian", "student_t"):
+        page = smoke_run / "figures" / f"explorer_{dataset}.html"
+        assert page.is_file() and page.stat().st_size < 5_000_000
+    decoder = inference.load_model(smoke_run / "results/models/student_t/ae/seed0/decoder.keras")
+    codes = [[0.0, 0.0, 0.0], [1.0, -0.5, 0.25]]
+    got = _in_browser(chromium, smoke_run / "figures" / "explorer_student_t.html",
+                      "decode=" + json.dumps({"model": "ae", "codes": codes}))  # fmt: skip
+    decoded = np.array(got["pixels"]).reshape(2, 36, 36, 1)
+    assert np.abs(decoded - np.asarray(decoder(np.array(codes, dtype="float32")))).max() < 1e-4

@@ -398,6 +398,53 @@ rule figure_claims_by_budget:
         "../scripts/plot_claims_by_budget.py"
 
 
+rule explorer_decoder:
+    input:
+        code=code_of("export_decoder.py"),
+        decoder=f"results/models/{{dataset}}/{{model}}/seed{config['seeds'][0]}/decoder.keras",
+    output:
+        "results/explorer/{dataset}/{model}.json",
+    log:
+        "results/logs/explorer/{dataset}/{model}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    script:
+        "../scripts/export_decoder.py"
+
+
+rule figure_explorer:
+    input:
+        code=code_of("make_explorer.py"),
+        page=str(PACKAGE / "explorer.html"),
+        data="results/data/{dataset}.npz",
+        decoders=expand("results/explorer/{{dataset}}/{model}.json", model=MODELS),
+        latents=expand(
+            "results/latents/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
+        paths=expand(
+            "results/paths/{{dataset}}/{model}/seed{seed}.npz",
+            model=MODELS,
+            seed=config["seeds"][0],
+        ),
+        plotly_js=f"figures/{covae.io.PLOTLY_JS}",
+    output:
+        # Not in the report: the page loads plotly.js from beside it, which a report lacks.
+        "figures/explorer_{dataset}.html",
+    log:
+        "results/logs/figures/explorer_{dataset}.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        models=MODELS,
+        seed=config["seeds"][0],
+    script:
+        "../scripts/make_explorer.py"
+
+
 # Every figure of the rules above (PNG, and HTML for the interactive views), read from their
 # own outputs (the convergence study's figures, defined later, are not among them).
 FIGURES = list(
