@@ -355,3 +355,29 @@ def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_cla
         label.startswith("C · vae: holds")
         and grid[2, 0].get_xlim()[0] < 0.1 < grid[2, 0].get_xlim()[1]
     )
+
+
+@pytest.mark.slow
+def test_every_table_of_the_committed_paper_fits_a_1400_pixel_window(tmp_path, chromium):
+    import json
+    import re
+    import subprocess
+
+    text = (ROOT / "results" / "paper.md").read_text()
+    page = paper.to_html(text, ROOT / "results", title="covae")
+    probe = """<script>
+    const edge = document.body.getBoundingClientRect().right;
+    const wide = [...document.querySelectorAll("table")]
+      .map((table, i) => [i, Math.round(table.getBoundingClientRect().right - edge)])
+      .filter(([, over]) => over > 1);
+    document.body.insertAdjacentHTML("beforeend", "<pre id=overflow>" + JSON.stringify(wide) + "</pre>");
+    </script>"""  # a probe in the test's copy only: the paper itself holds no script
+    (tmp_path / "paper.html").write_text(page.replace("</body>", probe + "</body>"))
+    result = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
+         "--virtual-time-budget=5000", "--dump-dom", (tmp_path / "paper.html").as_uri()],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    found = re.findall(r"<pre id=\"overflow\">(\[.*?\])</pre>", result.stdout)
+    assert found, result.stderr[-2000:]
+    assert json.loads(found[-1]) == []  # no table reaches past the page's column

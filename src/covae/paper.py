@@ -427,7 +427,8 @@ body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
        font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; }
 img { max-width: 100%; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.4rem; text-align: left;
+         overflow-wrap: anywhere; }  /* long names wrap, so a wide table fits the page */
 th { background: #f4f4f4; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
 """
