@@ -370,7 +370,8 @@ def test_every_table_of_the_committed_paper_fits_a_1400_pixel_window(tmp_path, c
     const wide = [...document.querySelectorAll("table")]
       .map((table, i) => [i, Math.round(table.getBoundingClientRect().right - edge)])
       .filter(([, over]) => over > 1);
-    document.body.insertAdjacentHTML("beforeend", "<pre id=overflow>" + JSON.stringify(wide) + "</pre>");
+    const note = "<pre id=overflow>" + JSON.stringify(wide) + "</pre>";
+    document.body.insertAdjacentHTML("beforeend", note);
     </script>"""  # a probe in the test's copy only: the paper itself holds no script
     (tmp_path / "paper.html").write_text(page.replace("</body>", probe + "</body>"))
     result = subprocess.run(
