@@ -3,7 +3,7 @@
 
 rule encode:
     input:
-        code=code_of("encode.py"),
+        code=code_of("encode_images.py"),
         data="results/data/{dataset}.npz",
         encoder="{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
         decoder="{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
@@ -29,7 +29,7 @@ rule encode:
     params:
         loss=config["model"]["loss"],
     script:
-        "../scripts/encode.py"
+        "../scripts/encode_images.py"
 
 
 TARGETS["encode"] = every_run(rules.encode.output)

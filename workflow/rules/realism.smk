@@ -4,7 +4,7 @@
 
 rule realism:
     input:
-        code=code_of("realism.py"),
+        code=code_of("fit_realism.py"),
         data="results/data/{dataset}.npz",
         reconstructions="{root}/reconstructions/{dataset}/{model}/seed{seed}.npz",
         paths="{root}/paths/{dataset}/{model}/seed{seed}.npz",
@@ -23,7 +23,7 @@ rule realism:
         realism=config["exploration"]["realism"],
         setting=lambda wildcards: setting_of(wildcards.root),
     script:
-        "../scripts/realism.py"
+        "../scripts/fit_realism.py"
 
 
 TARGETS["realism"] = list(
