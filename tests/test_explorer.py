@@ -51,13 +51,13 @@ def test_a_layer_the_page_cannot_run_is_refused_by_name():
         explorer.export_decoder(conv)
 
 
-def _page(tmp_path, decoder, count=200, dataset="gaussian"):
+def _page(tmp_path, decoder, count=200, dataset="gaussian", df=200.0):
     rng = np.random.default_rng(3)
     codes = rng.normal(size=(count, 3))
     parts = {"decoder": explorer.export_decoder(decoder), "codes": codes,
              "paths": {"hull": codes[:9], "gap": codes[9:14]}}  # fmt: skip
     factors = np.column_stack([rng.uniform(0.1, 5, (count, 2)), rng.uniform(-1, 1, count),
-                               np.full(count, 200.0)])  # fmt: skip
+                               np.full(count, df)])  # fmt: skip
     text = explorer.page(dataset, {"vae": parts, "ae": parts}, rng.uniform(size=(count, 36, 36)),
                          factors, seed=0, plotly_js="plotly.min.js")  # fmt: skip
     page = tmp_path / f"explorer_{dataset}.html"
@@ -77,6 +77,12 @@ def test_the_page_holds_its_data_loads_nothing_from_a_network_and_stays_small(tm
     assert len(data["factors"]["cor"]) == explorer.POINTS
     assert set(data["models"]["ae"]["paths"]) == {"hull", "gap"}
     assert "__" not in re.sub(r"<script id=\"covae-data\".*?</script>", "", text, flags=re.S)
+
+
+def test_the_gaussian_set_s_infinite_df_is_left_out_of_the_factors(tmp_path):
+    _, text = _page(tmp_path, _decoder(), df=np.inf)
+    data = json.loads(re.search(r'type="application/json">(.*?)</script>', text, re.S).group(1))
+    assert set(data["factors"]) == {"var_x", "var_y", "cor"}
 
 
 def _in_browser(chromium, page: Path, fragment: str) -> dict:

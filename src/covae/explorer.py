@@ -122,7 +122,7 @@ def page(
     """The explorer page of one data set. ``models`` maps each model to its ``decoder``
     (:func:`export_decoder`), ``codes`` (z_mean of the test images, rows as ``images``) and
     ``paths`` (name to path codes); ``images``: the test images (n, 36, 36) in [0, 1];
-    ``factors``: (n, 4) var_x, var_y, cor, df. Beyond :data:`POINTS` test images, a sample of
+    ``factors``: (n, 4) var_x, var_y, cor, df (infinite on the Gaussian set). Beyond :data:`POINTS` test images, a sample of
     them (the same rows for both models) is shown."""
     rows = shown_rows(len(images), seed)
     images = np.asarray(images, dtype=np.float64)[rows]
@@ -133,7 +133,9 @@ def page(
         "seed": int(seed),
         "size": int(images.shape[1]),
         "images": base64.b64encode(pixels.tobytes()).decode("ascii"),
-        "factors": {name: [float(v) for v in factors[:, i]] for i, name in enumerate(FACTORS)},
+        # A factor that does not vary as a number (df of the Gaussian set is infinite) is left out.
+        "factors": {name: [float(v) for v in factors[:, i]] for i, name in enumerate(FACTORS)
+                    if np.all(np.isfinite(factors[:, i]))},  # fmt: skip
         "models": {
             model: {
                 "decoder": parts["decoder"],
