@@ -122,8 +122,8 @@ def page(
     """The explorer page of one data set. ``models`` maps each model to its ``decoder``
     (:func:`export_decoder`), ``codes`` (z_mean of the test images, rows as ``images``) and
     ``paths`` (name to path codes); ``images``: the test images (n, 36, 36) in [0, 1];
-    ``factors``: (n, 4) var_x, var_y, cor, df (infinite on the Gaussian set). Beyond :data:`POINTS` test images, a sample of
-    them (the same rows for both models) is shown."""
+    ``factors``: (n, 4) var_x, var_y, cor, df (infinite on the Gaussian set). Beyond
+    :data:`POINTS` test images, a sample of them (the same rows for both models) is shown."""
     rows = shown_rows(len(images), seed)
     images = np.asarray(images, dtype=np.float64)[rows]
     factors = np.asarray(factors)[rows]
@@ -134,8 +134,11 @@ def page(
         "size": int(images.shape[1]),
         "images": base64.b64encode(pixels.tobytes()).decode("ascii"),
         # A factor that does not vary as a number (df of the Gaussian set is infinite) is left out.
-        "factors": {name: [float(v) for v in factors[:, i]] for i, name in enumerate(FACTORS)
-                    if np.all(np.isfinite(factors[:, i]))},  # fmt: skip
+        "factors": {
+            name: [float(v) for v in factors[:, i]]
+            for i, name in enumerate(FACTORS)
+            if np.all(np.isfinite(factors[:, i]))
+        },  # fmt: skip
         "models": {
             model: {
                 "decoder": parts["decoder"],
