@@ -1008,3 +1008,34 @@ def test_the_smoke_explorer_decodes_as_the_run_s_own_decoder(smoke_run, chromium
                       "decode=" + json.dumps({"model": "ae", "codes": codes}))  # fmt: skip
     decoded = np.array(got["pixels"]).reshape(2, 36, 36, 1)
     assert np.abs(decoded - np.asarray(decoder(np.array(codes, dtype="float32")))).max() < 1e-4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("damaged", "cut", "target"),
+    [
+        ("results/metrics/gaussian/vae/seed0.json", False, "results/tables/reconstruction.csv"),
+        ("results/models/gaussian/ae/seed0/history.csv", False, "figures/training_gaussian.png"),
+        ("results/latents/gaussian/vae/seed0.npz", True, "figures/latent_gaussian_vae.png"),
+        ("results/models/gaussian/vae/seed0/decoder.keras", True,
+         "results/explorer/gaussian/vae.json"),
+    ],
+)  # fmt: skip
+def test_a_damaged_file_of_a_finished_run_stops_its_reader_naming_it(
+    smoke_run, tmp_path, damaged, cut, target
+):
+    # A copy of the finished smoke run (the shared one stays whole) with one file emptied or
+    # cut in half: the job that reads it fails with one line naming it and the fix.
+    (tmp_path / "repo").symlink_to(repo_of(smoke_run), target_is_directory=True)
+    run = tmp_path / "run"
+    shutil.copytree(smoke_run, run, ignore=shutil.ignore_patterns(".snakemake"))
+    path = run / damaged
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2] if cut else b"")
+    result = snakemake(run, target)
+    assert result.returncode != 0
+    logs = " ".join(p.read_text() for p in (run / "results" / "logs").rglob("*.log"))
+    message = re.search(rf"{re.escape(damaged)} is damaged or incomplete \(.+?\); [^\n]+",
+                        logs)  # fmt: skip
+    assert message, (result.stderr[-2000:], logs[-2000:])
+    assert "rerun snakemake" in message.group(0)
