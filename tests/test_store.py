@@ -309,3 +309,38 @@ def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
     }
     for entry in store.runs_under(committed):
         assert store.read_record(entry)["digest"] in wanted, entry
+
+
+KILLED_PUBLISH = """
+import os, shutil, signal, sys
+from covae import store
+copies = []
+real = shutil.copyfile
+def copy_then_die(source, target, *args, **kwargs):
+    copies.append(target)
+    if len(copies) == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)  # the publisher dies here, mid-way
+    return real(source, target, *args, **kwargs)
+shutil.copyfile = copy_then_die
+store.publish([sys.argv[1]], sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("dies_at", [2, 4])  # a file in, or every file but the record
+def test_a_publish_killed_mid_way_leaves_the_store_as_it_was(trained_run, tmp_path, dies_at):
+    target = tmp_path / "store"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, str(trained_run.parents[2]), str(target),
+         str(dies_at)], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    # Only the hidden partial folder is there: no entry a train job could take.
+    assert store.find(target, _print()) is None
+    entries = [p for p in target.rglob("*") if p.is_dir() and not p.name.startswith(".")]
+    assert not any((p / store.RECORD).exists() for p in entries)
+    assert list(target.rglob(".*.partial"))
+    # Publishing again gives the whole run and clears what the killed one left.
+    done = store.publish([trained_run.parents[2]], target)
+    assert [what.startswith("published") for _, what in done] == [True]
+    assert store.find(target, _print()) is not None
+    assert not list(target.rglob(".*.partial"))
