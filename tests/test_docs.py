@@ -120,6 +120,7 @@ def test_each_documented_make_target_exists_and_dry_runs(item):
     assert "snakemake" in result.stdout or "pytest" in result.stdout
 
 
+@pytest.mark.slow  # each starts Python with TensorFlow
 @pytest.mark.parametrize("item", [c for c in COMMANDS if _kind(c[1]) == "store"], ids=_label)
 def test_each_documented_store_command_runs_on_a_scratch_store(item, tmp_path):
     _, command = item
