@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from covae import claims
+
 KEYS = ["claim", "dataset", "subject"]
 COLUMNS = [
     *KEYS, "budget", "metric", "criterion", "low", "high", "n", "k", "estimator", "estimate",
@@ -34,8 +36,8 @@ def by_budget(verdicts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def verdict_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """How many claims got each adjusted verdict at each budget (one row per budget)."""
-    verdict = frame["verdict"].str.removesuffix(" (one seed)")
-    counts = pd.crosstab(frame["budget"], verdict)
-    names = list(dict.fromkeys(frame["budget"]))
-    counts = counts.reindex(index=names, columns=["holds", "fails", "not shown"])
-    return counts.fillna(0).astype(int).reset_index()
+    rows = [
+        claims.verdict_counts(block).assign(budget=budget)
+        for budget, block in frame.groupby("budget", sort=False)
+    ]
+    return pd.concat(rows, ignore_index=True)[["budget", *claims.VERDICTS]]

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from covae.names import FACTOR_NAMES
+
 TEMPLATE = Path(__file__).with_name("explorer.html")
-FACTORS = ("var_x", "var_y", "cor", "df")
 # Test images shown (a seeded sample where there are more): their codes make the cloud and the
 # nearest-image lookup; 1,200 of them keep the page near 3.5 MB (each image is 1,296 bytes).
 POINTS = 1200
@@ -136,7 +137,7 @@ def page(
         # A factor that does not vary as a number (df of the Gaussian set is infinite) is left out.
         "factors": {
             name: [float(v) for v in factors[:, i]]
-            for i, name in enumerate(FACTORS)
+            for i, name in enumerate(FACTOR_NAMES)
             if np.all(np.isfinite(factors[:, i]))
         },  # fmt: skip
         "models": {
