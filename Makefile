@@ -63,6 +63,6 @@ bench: $(INSTALLED) ## print the benchmarks: data (vs a per-image reference), ev
 	$(BIN)/python -m covae.bench evaluate
 	$(BIN)/python -m covae.bench realism
 
+# What is kept is what git tracks: every file under results/ that .gitignore names goes.
 clean-results: ## delete intermediates (data, models, latents, metrics, logs); keeps committed outputs
-	rm -rf results/data results/models results/latents results/reconstructions results/paths \
-	  results/metrics results/realism results/embeddings results/sweep results/logs results/benchmarks
+	git clean -fdX results/

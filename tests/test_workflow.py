@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import io, store
+from covae import io, names, store
 from tests.conftest import ROOT, copy_workflow, load_config, untimed_lines
 
 # The tables of the study's runs (not the paper's run-time and provenance tables: clocks).
 STUDY_TABLES = [
     *(f"results/tables/{name}.{ext}" for ext in ("csv", "md") for name in (
-        "reconstruction", "knn", "factors", "density", "realism", "training", "paired",
-        "published", "claims",
+        *names.TABLES, "claims",
     )),
     "results/tables/claims_seeds.csv",
 ]  # fmt: skip
@@ -122,6 +121,25 @@ def test_no_temporary_files_are_left_behind(smoke_run):
     for folder in ("figures", "results/tables", "results/metrics"):
         leftovers += [p for p in (smoke_run / folder).rglob(".*")]
     assert leftovers == []
+
+
+@pytest.mark.slow
+def test_git_ignores_every_intermediate_and_no_committed_output(smoke_run):
+    """.gitignore decides what `make clean-results` deletes and what a commit can hold: every
+    file a run writes under results/ is ignored except the tables and the paper."""
+    files = sorted(
+        str(path.relative_to(smoke_run))
+        for path in (smoke_run / "results").rglob("*")
+        if path.is_file()
+    )
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=repo_of(smoke_run), input="\n".join(files), capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    committed = re.compile(r"results/((studies/\w+/)?tables/[^/]+|paper\.\w+)")
+    assert any(committed.fullmatch(name) for name in files)
+    assert [name for name in files if name not in ignored and not committed.fullmatch(name)] == []
+    assert [name for name in ignored if committed.fullmatch(name)] == []
 
 
 @pytest.mark.slow
@@ -274,17 +292,7 @@ def test_smoke_dag_evaluates_every_run(smoke_run):
 @pytest.mark.slow
 def test_smoke_dag_writes_every_table_and_figure_of_the_evaluation(smoke_run):
     seeds = load_config("smoke.yaml")["seeds"]
-    tables = (
-        "reconstruction",
-        "knn",
-        "factors",
-        "density",
-        "realism",
-        "training",
-        "paired",
-        "published",
-    )
-    for table in tables:
+    for table in names.TABLES:
         frame = pd.read_csv(smoke_run / "results" / "tables" / f"{table}.csv")
         markdown = (smoke_run / "results" / "tables" / f"{table}.md").read_text().splitlines()
         assert len(frame) > 0 and len(markdown) == len(frame) + 2, table

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from covae import names
 from covae.convergence import batch_sizes
 from covae.heatmaps import axis_grid
 
@@ -153,13 +154,6 @@ def check(config: Mapping[str, Any]) -> None:
         )
 
 
-_SCHEDULE_KEYS = {
-    "cosine": ("peak", "warmup_epochs"),
-    "exponential": ("initial", "decay_steps", "decay_rate"),
-    "constant": ("rate",),
-}
-
-
 def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
     """Remove from each ``training.schedule`` entry the keys of another kind than its own, in
     place, and say which.
@@ -168,7 +162,7 @@ def drop_other_kinds(config: MutableMapping[str, Any]) -> list[str]:
     (``config/seed_protocol.yaml``: cosine -> exponential) keeps the keys of the kind it
     replaces (``peak``, ``warmup_epochs``). Those are dropped here; a key of no kind (a typo)
     stays, for ``check`` to refuse."""
-    known = {name for names in _SCHEDULE_KEYS.values() for name in names}
+    known = {key for keys in names.SCHEDULES.values() for key in keys}
     notes = []
     sections = {"training": config.get("training", {})}
     studies = config.get("studies")
@@ -186,7 +180,7 @@ def _drop_stale(schedules: Any, prefix: str, known: set[str]) -> list[str]:
     for model, entry in schedules.items() if isinstance(schedules, Mapping) else ():
         if not isinstance(entry, MutableMapping):
             continue  # the schema says what is wrong with it
-        own = set(_SCHEDULE_KEYS.get(entry.get("kind"), ()))
+        own = set(names.SCHEDULES.get(entry.get("kind"), ()))
         stale = sorted(name for name in entry if name in known - own)
         for name in stale:
             del entry[name]
@@ -208,7 +202,7 @@ def _check_training(section: Mapping[str, Any], prefix: str) -> None:
     for model, entry in section["schedule"].items():
         key = f"{prefix}.schedule.{model}"
         kind = entry["kind"]
-        needed, allowed = _SCHEDULE_KEYS[kind], {"kind", "epochs", *_SCHEDULE_KEYS[kind]}
+        needed, allowed = names.SCHEDULES[kind], {"kind", "epochs", *names.SCHEDULES[kind]}
         missing = [name for name in needed if name not in entry]
         if missing:
             raise ConfigError(

@@ -18,6 +18,23 @@ MODELS: tuple[str, ...] = ("vae", "ae")
 # The generating factors of every image, in the column order of a data set's ``factors``.
 FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
 
+# The learning-rate schedules a model trains under (training.schedule.<model>.kind) and the
+# keys each takes besides ``kind`` and ``epochs``.
+SCHEDULES: dict[str, tuple[str, ...]] = {
+    "cosine": ("peak", "warmup_epochs"),
+    "exponential": ("initial", "decay_steps", "decay_rate"),
+    "constant": ("rate",),
+}
+
+# The tables of a study's runs ({root}/tables/<name>.csv and .md): one per metric group (a
+# metric's prefix: knn.df_accuracy -> knn), the paired VAE - AE comparison and the source
+# study's published numbers beside ours; then the tables only the paper needs (its settings,
+# wall times, provenance).
+TABLES: tuple[str, ...] = (
+    "reconstruction", "knn", "factors", "density", "realism", "training", "paired", "published",
+)  # fmt: skip
+PAPER_TABLES: tuple[str, ...] = ("study", "runtime", "provenance")
+
 # Independent random streams derived from one seed, so that no draw shifts another: the split
 # and the df classes come from the data seed; the validation rows and the sampled codes of a
 # training run and the randomness of its evaluation (CV folds, forests, probes) from its
@@ -34,6 +51,12 @@ def factor_columns(factors: np.ndarray) -> list[int]:
     """Columns of a data set's ``factors`` that vary (df is constant, infinite, on the
     Gaussian set)."""
     return [j for j in range(factors.shape[1]) if np.unique(factors[:, j]).size > 1]
+
+
+def run_folder(dataset: str, model: str, seed: int) -> str:
+    """Where a run's files live below a stage's folder: ``{dataset}/{model}/seed{seed}``
+    (the inverse of :func:`run_of`)."""
+    return f"{dataset}/{model}/seed{seed}"
 
 
 def run_of(path: str | os.PathLike) -> dict[str, str | int]:

@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from covae import heatmaps, io, training
+from covae import heatmaps, io, names, training
 
 log = logging.getLogger("covae.store")
 
@@ -112,8 +112,8 @@ def digest(print_: Mapping) -> str:
 
 def entry_of(store: str | os.PathLike, print_: Mapping) -> Path:
     """The folder of the store that holds (or would hold) the run of this fingerprint."""
-    where = f"{print_['dataset']}/{print_['model']}/seed{print_['seed']}/{digest(print_)}"
-    return Path(store) / where
+    run = names.run_folder(print_["dataset"], print_["model"], print_["seed"])
+    return Path(store) / run / digest(print_)
 
 
 def _sha256(path: Path) -> str:

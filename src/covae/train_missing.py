@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from covae import config as configs
-from covae import heatmaps, io, store
+from covae import heatmaps, io, names, store
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -56,8 +56,8 @@ def train_one(run: dict[str, Any], data_path: str, out_root: str) -> dict[str, A
     its fingerprint and provenance; return a summary line's numbers."""
     from covae import logs, training
 
-    folder = Path(out_root) / run["root"] / "models" / run["dataset"] / run["model"]
-    folder = folder / f"seed{run['seed']}"
+    run_folder = names.run_folder(run["dataset"], run["model"], run["seed"])
+    folder = Path(out_root) / run["root"] / "models" / run_folder
     log_path = Path(out_root) / "logs" / f"{run['root'].replace('/', '_')}_{run['dataset']}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     logs.setup(f"{log_path}_{run['model']}_seed{run['seed']}.log")

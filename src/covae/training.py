@@ -35,9 +35,6 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the run's folder is not written."""
 
 
-SCHEDULES = ("cosine", "exponential", "constant")
-
-
 @dataclass(frozen=True)
 class Schedule:
     """Adam's learning rate over a run of ``epochs`` epochs.
@@ -74,7 +71,9 @@ class Schedule:
             )
         if kind == "constant":
             return cls(kind, epochs, float(entry["rate"]))
-        raise ValueError(f"unknown schedule kind {kind!r}; expected one of {SCHEDULES}")
+        raise ValueError(
+            f"unknown schedule kind {kind!r}; expected one of {tuple(names.SCHEDULES)}"
+        )
 
     def learning_rate(self, steps_per_epoch: int):
         """What ``keras.optimizers.Adam(learning_rate=...)`` takes for this schedule."""

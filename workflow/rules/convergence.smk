@@ -112,28 +112,19 @@ rule convergence_table:
         "../scripts/make_convergence_table.py"
 
 
-rule figure_convergence:
+use rule _figure as figure_convergence with:
     input:
         code=code_of("plot_convergence.py"),
         curves="results/tables/convergence.csv",
         summary="results/tables/convergence_summary.csv",
         tests=RANGE_TESTS,
     output:
-        curves=report(
-            "figures/convergence.png",
-            caption=caption("convergence"),
-            category="Training",
-        ),
-        lr_range=report(
-            "figures/lr_range.png", caption=caption("lr_range"), category="Training"
-        ),
+        curves=figure("convergence", "Training", None),
+        lr_range=figure("lr_range", "Training", None),
     log:
         "results/logs/figures/convergence.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    script:
-        "../scripts/plot_convergence.py"
+    params:
+        script="plot_convergence",
 
 
 rule convergence:

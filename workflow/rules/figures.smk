@@ -1,58 +1,66 @@
 # Figures stage: every figure of the study (figures/), in the order of the stages they show.
+# Each figure rule is the template `_figure` (a report job that runs the script its
+# `params.script` names) with its own inputs, outputs, log and params.
+import re
+
 from snakemake.io import strip_wildcard_constraints
 
 
-rule figure_heatmaps:
+def figure(stem, category, subcategory="{dataset}"):
+    """``figures/<stem>.png`` in the report, under ``category`` / ``subcategory`` (None: no
+    subcategory), with its caption: ``workflow/report/captions/<name>.rst``, where ``name`` is
+    ``stem`` without its trailing wildcards (``latent_pca_{dataset}_{model}`` -> ``latent_pca``).
+    """
+    name = re.sub(r"(_\{\w+\})+$", "", stem)
+    return report(
+        f"figures/{stem}.png",
+        caption=caption(name),
+        category=category,
+        subcategory=subcategory,
+    )
+
+
+rule _figure:
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    script:
+        "../scripts/{params.script}.py"
+
+
+use rule _figure as figure_heatmaps with:
     input:
         data="results/data/{dataset}.npz",
         code=code_of("plot_heatmaps.py"),
     output:
-        report(
-            "figures/heatmaps_{dataset}.png",
-            caption=caption("heatmaps"),
-            category="Data",
-            subcategory="{dataset}",
-        ),
+        figure("heatmaps_{dataset}", "Data"),
     log:
         "results/logs/figures/heatmaps_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_heatmaps",
         figure=config["figures"]["heatmaps"],
         heavy_df=lambda wildcards: (
             config["data"]["student_t"]["df_heavy"]
             if wildcards.dataset == "student_t"
             else None
         ),
-    script:
-        "../scripts/plot_heatmaps.py"
 
 
-rule figure_tails:
+use rule _figure as figure_tails with:
     input:
         data="results/data/student_t.npz",
         code=code_of("plot_tails.py"),
     output:
-        report(
-            "figures/tails.png",
-            caption=caption("tails"),
-            category="Data",
-            subcategory="student_t",
-        ),
+        figure("tails", "Data", "student_t"),
     log:
         "results/logs/figures/tails.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_tails",
         figure=config["figures"]["tails"],
         data=config["data"],
-    script:
-        "../scripts/plot_tails.py"
 
 
-rule figure_training:
+use rule _figure as figure_training with:
     input:
         code=code_of("plot_training.py"),
         runs=expand(
@@ -61,48 +69,30 @@ rule figure_training:
             seed=config["seeds"],
         ),
     output:
-        report(
-            "figures/training_{dataset}.png",
-            caption=caption("training"),
-            category="Training",
-            subcategory="{dataset}",
-        ),
+        figure("training_{dataset}", "Training"),
     log:
         "results/logs/figures/training_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_training",
         figure=config["figures"]["training"],
-    script:
-        "../scripts/plot_training.py"
 
 
-rule figure_reconstruction_errors:
+use rule _figure as figure_reconstruction_errors with:
     input:
         code=code_of("plot_reconstruction_errors.py"),
         runs=lambda wildcards: runs_of(
             "results/metrics/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
     output:
-        report(
-            "figures/reconstruction_errors_{dataset}.png",
-            caption=caption("reconstruction_errors"),
-            category="Reconstruction",
-            subcategory="{dataset}",
-        ),
+        figure("reconstruction_errors_{dataset}", "Reconstruction"),
     log:
         "results/logs/figures/reconstruction_errors_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_reconstruction_errors",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_reconstruction_errors.py"
 
 
-rule figure_reconstructions:
+use rule _figure as figure_reconstructions with:
     input:
         code=code_of("plot_reconstructions.py"),
         data="results/data/{dataset}.npz",
@@ -117,25 +107,16 @@ rule figure_reconstructions:
             seed=config["seeds"][0],
         ),
     output:
-        report(
-            "figures/reconstructions_{dataset}.png",
-            caption=caption("reconstructions"),
-            category="Reconstruction",
-            subcategory="{dataset}",
-        ),
+        figure("reconstructions_{dataset}", "Reconstruction"),
     log:
         "results/logs/figures/reconstructions_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_reconstructions",
         figure=config["figures"]["reconstructions"],
         models=MODELS,
-    script:
-        "../scripts/plot_reconstructions.py"
 
 
-rule figure_metrics:
+use rule _figure as figure_metrics with:
     input:
         code=code_of("plot_metrics.py"),
         metrics=lambda wildcards: runs_of(
@@ -145,219 +126,123 @@ rule figure_metrics:
             "results/realism/{dataset}/{model}/seed{seed}.json", wildcards.dataset
         ),
     output:
-        report(
-            "figures/metrics_{dataset}.png",
-            caption=caption("metrics"),
-            category="Reconstruction",
-            subcategory="{dataset}",
-        ),
+        figure("metrics_{dataset}", "Reconstruction"),
     log:
         "results/logs/figures/metrics_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_metrics",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_metrics.py"
 
 
-rule figure_latent:
+use rule _figure as figure_latent with:
     input:
         code=code_of("plot_latent.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        report(
-            "figures/latent_{dataset}_{model}.png",
-            caption=caption("latent"),
-            category="Latent space",
-            subcategory="{dataset}",
-        ),
+        figure("latent_{dataset}_{model}", "Latent space"),
     log:
         "results/logs/figures/latent_{dataset}_{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_latent",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_latent.py"
 
 
-rule plotly_js:
+use rule _figure as plotly_js with:
     input:
         code=code_of("write_plotly_js.py"),
     output:
         f"figures/{covae.io.PLOTLY_JS}",
     log:
         "results/logs/figures/plotly_js.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    script:
-        "../scripts/write_plotly_js.py"
+    params:
+        script="write_plotly_js",
 
 
-rule figure_latent_3d:
+use rule _figure as figure_latent_3d with:
     input:
         code=code_of("plot_latent_3d.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         plotly_js=f"figures/{covae.io.PLOTLY_JS}",
     output:
-        png=report(
-            "figures/latent3d_{dataset}_{model}.png",
-            caption=caption("latent3d"),
-            category="Latent space",
-            subcategory="{dataset}",
-        ),
+        png=figure("latent3d_{dataset}_{model}", "Latent space"),
         # Not in the report: the page loads plotly.js from beside it, which a report lacks.
         html="figures/latent3d_{dataset}_{model}.html",
     log:
         "results/logs/figures/latent3d_{dataset}_{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_latent_3d",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_latent_3d.py"
 
 
-rule figure_latent_grid:
+use rule _figure as figure_latent_grid with:
     input:
         code=code_of("plot_latent_grid.py"),
         paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        report(
-            "figures/latent_grid_{dataset}_{model}.png",
-            caption=caption("latent_grid"),
-            category="Traversals",
-            subcategory="{dataset}",
-        ),
+        figure("latent_grid_{dataset}_{model}", "Traversals"),
     log:
         "results/logs/figures/latent_grid_{dataset}_{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_latent_grid",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_latent_grid.py"
 
 
-rule figure_traversals:
+use rule _figure as figure_traversals with:
     input:
         code=code_of("plot_traversals.py"),
         data="results/data/{dataset}.npz",
         latents=f"results/latents/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
         paths=f"results/paths/{{dataset}}/{{model}}/seed{config['seeds'][0]}.npz",
     output:
-        hull=report(
-            "figures/hull_traversal_{dataset}_{model}.png",
-            caption=caption("hull_traversal"),
-            category="Traversals",
-            subcategory="{dataset}",
-        ),
-        plane=report(
-            "figures/plane_traversal_{dataset}_{model}.png",
-            caption=caption("plane_traversal"),
-            category="Traversals",
-            subcategory="{dataset}",
-        ),
-        gap=report(
-            "figures/gap_traversal_{dataset}_{model}.png",
-            caption=caption("gap_traversal"),
-            category="Traversals",
-            subcategory="{dataset}",
-        ),
-        trajectories=report(
-            "figures/trajectories_{dataset}_{model}.png",
-            caption=caption("trajectories"),
-            category="Traversals",
-            subcategory="{dataset}",
-        ),
+        hull=figure("hull_traversal_{dataset}_{model}", "Traversals"),
+        plane=figure("plane_traversal_{dataset}_{model}", "Traversals"),
+        gap=figure("gap_traversal_{dataset}_{model}", "Traversals"),
+        trajectories=figure("trajectories_{dataset}_{model}", "Traversals"),
     log:
         "results/logs/figures/traversals_{dataset}_{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_traversals",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_traversals.py"
 
 
-rule figure_realism:
+use rule _figure as figure_realism with:
     input:
         code=code_of("plot_realism.py"),
         runs=lambda wildcards: runs_of(
             "results/realism/{dataset}/{model}/seed{seed}.npz", wildcards.dataset
         ),
     output:
-        realism=report(
-            "figures/realism_{dataset}.png",
-            caption=caption("realism"),
-            category="Realism",
-            subcategory="{dataset}",
-        ),
-        traversals=report(
-            "figures/traversal_factors_{dataset}.png",
-            caption=caption("traversal_factors"),
-            category="Realism",
-            subcategory="{dataset}",
-        ),
-        interpolations=report(
-            "figures/interpolation_factors_{dataset}.png",
-            caption=caption("interpolation_factors"),
-            category="Realism",
-            subcategory="{dataset}",
-        ),
+        realism=figure("realism_{dataset}", "Realism"),
+        traversals=figure("traversal_factors_{dataset}", "Realism"),
+        interpolations=figure("interpolation_factors_{dataset}", "Realism"),
     log:
         "results/logs/figures/realism_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_realism",
         figure=config["figures"]["evaluation"],
         steps=config["exploration"]["interpolation"]["steps"],
         pairs_shown=min(4, config["exploration"]["interpolation"]["pairs"]),
-    script:
-        "../scripts/plot_realism.py"
 
 
-rule figure_embedding:
+use rule _figure as figure_embedding with:
     input:
         code=code_of("plot_embedding.py"),
         data="results/data/{dataset}.npz",
         views="results/embeddings/{dataset}/{model}.npz",
     output:
-        pca=report(
-            "figures/latent_pca_{dataset}_{model}.png",
-            caption=caption("latent_pca"),
-            category="Latent space",
-            subcategory="{dataset}",
-        ),
-        tsne=report(
-            "figures/latent_tsne_{dataset}_{model}.png",
-            caption=caption("latent_tsne"),
-            category="Latent space",
-            subcategory="{dataset}",
-        ),
+        pca=figure("latent_pca_{dataset}_{model}", "Latent space"),
+        tsne=figure("latent_tsne_{dataset}_{model}", "Latent space"),
     log:
         "results/logs/figures/embedding_{dataset}_{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_embedding",
         figure=config["figures"]["evaluation"],
         latent_dim=WIDE["latent_dim"],
-    script:
-        "../scripts/plot_embedding.py"
 
 
-rule figure_claims:
+use rule _figure as figure_claims with:
     input:
         code=code_of("plot_claims.py"),
         verdicts="results/tables/claims.csv",
@@ -366,39 +251,27 @@ rule figure_claims:
         report("figures/claims.png", caption=caption("claims"), category="Claims"),
     log:
         "results/logs/figures/claims.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_claims",
         figure=config["figures"]["evaluation"],
-    script:
-        "../scripts/plot_claims.py"
 
 
-rule figure_claims_by_budget:
+use rule _figure as figure_claims_by_budget with:
     input:
         code=code_of("plot_claims_by_budget.py"),
         table="results/tables/claims_by_budget.csv",
         seeds=[f"{root}/tables/claims_seeds.csv" for root in BUDGETS.values()],
     output:
-        report(
-            "figures/claims_by_budget.png",
-            caption=caption("claims_by_budget"),
-            category="Claims",
-        ),
+        figure("claims_by_budget", "Claims", None),
     log:
         "results/logs/figures/claims_by_budget.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="plot_claims_by_budget",
         figure=config["figures"]["evaluation"],
         budgets=list(BUDGETS),
-    script:
-        "../scripts/plot_claims_by_budget.py"
 
 
-rule explorer_decoder:
+use rule _figure as explorer_decoder with:
     input:
         code=code_of("export_decoder.py"),
         decoder=f"results/models/{{dataset}}/{{model}}/seed{config['seeds'][0]}/decoder.keras",
@@ -406,14 +279,11 @@ rule explorer_decoder:
         "results/explorer/{dataset}/{model}.json",
     log:
         "results/logs/explorer/{dataset}/{model}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
-    script:
-        "../scripts/export_decoder.py"
+    params:
+        script="export_decoder",
 
 
-rule figure_explorer:
+use rule _figure as figure_explorer with:
     input:
         code=code_of("make_explorer.py"),
         page=str(PACKAGE / "explorer.html"),
@@ -435,14 +305,10 @@ rule figure_explorer:
         "figures/explorer_{dataset}.html",
     log:
         "results/logs/figures/explorer_{dataset}.log",
-    threads: threads_of("report")
-    resources:
-        **resources_of("report"),
     params:
+        script="make_explorer",
         models=MODELS,
         seed=config["seeds"][0],
-    script:
-        "../scripts/make_explorer.py"
 
 
 # Every figure of the rules above (PNG, and HTML for the interactive views), read from their

@@ -1,7 +1,7 @@
 # Paper stage: the tables only the paper needs (settings, wall times, provenance), and the
 # paper rendered from the tables and figures to Markdown and to a self-contained HTML page.
 
-PAPER_TABLES = ["study", "runtime", "provenance"]
+PAPER_TABLES = list(covae.names.PAPER_TABLES)
 
 
 rule paper_tables:

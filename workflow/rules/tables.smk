@@ -3,16 +3,7 @@
 # judged on the replicate seeds ({root}/tables/: results/tables/ for the main study,
 # results/studies/<name>/tables/ for a further one), then every claim judged at each budget.
 
-TABLES = [
-    "reconstruction",
-    "knn",
-    "factors",
-    "density",
-    "realism",
-    "training",
-    "paired",
-    "published",
-]
+TABLES = list(covae.names.TABLES)
 
 
 def runs_in_root(pattern):
