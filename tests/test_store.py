@@ -326,6 +326,7 @@ store.publish([sys.argv[1]], sys.argv[2])
 """
 
 
+@pytest.mark.slow  # two Python processes that start TensorFlow: ~4 s each
 @pytest.mark.parametrize("dies_at", [2, 4])  # a file in, or every file but the record
 def test_a_publish_killed_mid_way_leaves_the_store_as_it_was(trained_run, tmp_path, dies_at):
     target = tmp_path / "store"
