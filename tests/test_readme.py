@@ -3,6 +3,8 @@ resolve."""
 
 import re
 
+import pandas as pd
+
 from covae import readme
 from tests.conftest import ROOT
 
@@ -44,3 +46,26 @@ def test_the_user_documentation_holds_no_development_history():
         text = page.read_text()
         for phrase in ("this round", "last round", "issue 1", "issue 2", "the round after"):
             assert phrase not in text.lower(), f"{page.relative_to(ROOT)}: {phrase!r}"
+
+
+def _by_budget(short_verdict):
+    rows = [
+        ("ae_lower_error", "gaussian", "vae - ae", "main", "holds"),
+        ("ae_lower_error", "gaussian", "vae - ae", "short", short_verdict),
+        ("df_separable", "student_t", "vae", "main", "fails"),
+        ("df_separable", "student_t", "vae", "short", "fails"),
+    ]
+    frame = pd.DataFrame(rows, columns=["claim", "dataset", "subject", "budget", "verdict"])
+    frame["budget_dependent"] = (
+        frame.groupby(["claim", "dataset", "subject"])["verdict"].transform("nunique") > 1
+    )
+    return frame
+
+
+def test_the_readme_names_each_budget_dependent_verdict_and_only_those():
+    changed = readme.budget_sentence(_by_budget("not shown"))
+    assert "1 of 2 verdicts agree" in changed
+    assert "`ae_lower_error` (gaussian, vae - ae: holds at main, not shown at short)" in changed
+    assert "df_separable" not in changed
+    same = readme.budget_sentence(_by_budget("holds"))
+    assert "2 of 2 verdicts agree; none depends on the budget." in same

@@ -62,7 +62,32 @@ def results(tables: str | Path) -> str:
         f"{claims['claim'].nunique()} claims, each judged per data set and model (or VAE - AE "
         f"pair), give {len(claims)} verdicts: {verdicts} (`results/tables/claims.csv`).",
     ]
+    if (tables / "claims_by_budget.csv").exists():
+        lines += ["", budget_sentence(pd.read_csv(tables / "claims_by_budget.csv"))]
     return "\n".join(lines)
+
+
+def budget_sentence(frame: pd.DataFrame) -> str:
+    """What ``claims_by_budget`` says in one paragraph: how many verdicts agree at every
+    budget, and each budget-dependent one with its verdict at each budget."""
+    keys = ["claim", "dataset", "subject"]
+    budgets = list(dict.fromkeys(frame["budget"]))
+    groups = frame.groupby(keys, sort=False)
+    dependent = [
+        f"`{claim}` ({dataset}, {subject}: "
+        + ", ".join(f"{row.verdict} at {row.budget}" for row in block.itertuples())
+        + ")"
+        for (claim, dataset, subject), block in groups
+        if block["budget_dependent"].any()
+    ]
+    text = (
+        f"Judged at each training budget ({', '.join(f'`{b}`' for b in budgets)}; "
+        f"`results/tables/claims_by_budget.csv`), {groups.ngroups - len(dependent)} of "
+        f"{groups.ngroups} verdicts agree"
+    )
+    if not dependent:
+        return text + "; none depends on the budget."
+    return text + "; budget-dependent: " + "; ".join(dependent) + "."
 
 
 def rewrite(readme: str, block: str) -> str:
