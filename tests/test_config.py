@@ -354,3 +354,25 @@ def test_the_schema_and_the_paper_know_every_schedule_kind_and_key():
     assert set(store.SCHEDULE_FIELDS) == set(names.SCHEDULES)  # what a fingerprint holds
     rows = paper._schedule_rows({"vae": {"kind": "cosine", "epochs": 1, **dict.fromkeys(keys, 1)}})
     assert {quantity.split(".")[1] for quantity, _, _ in rows} == {"kind", "epochs", *keys}
+
+
+def test_the_doubling_trains_the_study_s_protocol_longer_on_the_convergence_seed(paper_config):
+    from covae import config as configs
+
+    training = configs.doubling_training(paper_config)
+    epochs = paper_config["convergence"]["doubling"]["epochs"]
+    for model, entry in training["schedule"].items():
+        assert entry["epochs"] == epochs
+        assert {k: v for k, v in entry.items() if k != "epochs"} == {
+            k: v for k, v in paper_config["training"]["schedule"][model].items() if k != "epochs"
+        }
+    assert training["patience"] == epochs  # the study's patience lets its runs finish: so here
+    guarded = with_value(paper_config, "training.patience", 3)
+    assert configs.doubling_training(guarded)["patience"] == 3  # a real guard stays one
+    plain = configs.training_runs(paper_config)
+    runs = configs.training_runs(paper_config, doubling=True)
+    added = [run for run in runs if run not in plain]
+    assert len(runs) == len(plain) + 4 and len(added) == 4
+    assert {run["root"] for run in added} == {configs.DOUBLING_ROOT}
+    assert {run["seed"] for run in added} == {paper_config["convergence"]["seed"]}
+    assert all(run["sections"]["training"] == training for run in added)

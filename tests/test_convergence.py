@@ -174,3 +174,29 @@ def test_run_names_map_to_schedules_and_batch_sizes():
 def test_references_are_keyed_by_data_set_and_model():
     summary = convergence.summarize(_study(0.40), 0.05)
     assert convergence.references(summary) == {"gaussian/vae": pytest.approx(0.30)}
+
+
+def _finals(errors, epochs):
+    return pd.DataFrame(
+        [
+            {"dataset": d, "model": m, "epochs": epochs, convergence.ERROR: e,
+             convergence.SAMPLED_ERROR: np.nan}
+            for (d, m), e in errors.items()
+        ]
+    )  # fmt: skip
+
+
+def test_the_doubling_measures_each_study_run_from_its_doubled_run():
+    study = _finals({("gaussian", "vae"): 0.21, ("gaussian", "ae"): 0.10}, 80)
+    doubled = _finals({("gaussian", "vae"): 0.20, ("gaussian", "ae"): 0.05}, 160)
+    table = convergence.doubling(study, doubled, tolerance=0.05).set_index("model")
+    np.testing.assert_allclose(table["distance"], [0.05, 1.0])  # 0.21 / 0.20 - 1, 0.10 / 0.05 - 1
+    assert table["within_tolerance"].tolist() == [True, False]
+    assert table["epochs"].tolist() == [80, 80] and table["epochs_doubled"].tolist() == [160, 160]
+
+
+def test_the_doubling_refuses_runs_that_do_not_pair():
+    study = _finals({("gaussian", "vae"): 0.2, ("gaussian", "ae"): 0.1}, 80)
+    doubled = _finals({("gaussian", "vae"): 0.2}, 160)
+    with pytest.raises(ValueError, match="differ"):
+        convergence.doubling(study, doubled, tolerance=0.05)

@@ -382,3 +382,21 @@ def test_every_table_of_the_committed_paper_fits_a_1400_pixel_window(tmp_path, c
     found = re.findall(r"<pre id=\"overflow\">(\[.*?\])</pre>", result.stdout)
     assert found, result.stderr[-2000:]
     assert json.loads(found[-1]) == []  # no table reaches past the page's column
+
+
+def test_the_doubling_is_told_with_each_distance_and_the_models_still_learning(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "dataset": ["gaussian", "student_t"], "model": ["vae", "ae"], "epochs": [80, 80],
+            "epochs_doubled": [160, 160], "test_error_z_mean": [0.21, 0.10],
+            "test_error_z_mean_doubled": [0.20, 0.05], "distance": [0.05, 1.0],
+            "within_tolerance": [True, False],
+        }
+    )  # fmt: skip
+    frame.to_csv(tmp_path / "doubling.csv", index=False)
+    told = paper.Tables(tmp_path, ["doubling"]).doubling()
+    assert told["epochs"] == "80" and told["doubled"] == "160"
+    assert told["distances"] == "+5.0 % (the Gaussian set's VAE) and +100.0 % (the t set's AE)"
+    assert told["far"] == "the t set's AE"
+    frame.assign(within_tolerance=True).to_csv(tmp_path / "doubling.csv", index=False)
+    assert paper.Tables(tmp_path, ["doubling"]).doubling()["far"] == ""

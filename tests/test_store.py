@@ -305,7 +305,7 @@ def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
     paper, _ = configs.load([], ROOT)
     wanted = {
         store.digest(store.fingerprint(r["sections"], r["dataset"], r["model"], r["seed"]))
-        for r in configs.training_runs(paper)
+        for r in configs.training_runs(paper, doubling=True)
     }
     for entry in store.runs_under(committed):
         assert store.read_record(entry)["digest"] in wanted, entry

@@ -1047,3 +1047,43 @@ def test_a_damaged_file_of_a_finished_run_stops_its_reader_naming_it(
                         logs)  # fmt: skip
     assert message, (result.stderr[-2000:], logs[-2000:])
     assert "rerun snakemake" in message.group(0)
+
+
+@pytest.mark.slow
+def test_the_doubling_trains_the_study_s_runs_longer_and_the_paper_reports_it(smoke_run):
+    # `snakemake doubling` after the smoke study: its four runs train (the study's protocol at
+    # convergence.doubling.epochs, seed 0) and are evaluated by the study's own rules; the
+    # table sets them beside the study's seed-0 runs, and the paper tells it.
+    from covae import config as configs
+    from covae import paper
+
+    result = snakemake(smoke_run, "doubling")
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = pd.read_csv(smoke_run / "results" / "tables" / "doubling.csv")
+    smoke, _ = configs.load([str(ROOT / "config" / "smoke.yaml")], ROOT)
+    assert len(table) == 4
+    assert (table["epochs_doubled"] == smoke["convergence"]["doubling"]["epochs"]).all()
+    assert (table["epochs"] == 2).all()
+    study_metrics = io.load_record(smoke_run / "results/metrics/gaussian/ae/seed0.json")
+    row = table[(table["dataset"] == "gaussian") & (table["model"] == "ae")].iloc[0]
+    assert row["test_error_z_mean"] == study_metrics["reconstruction"]["z_mean"]["mean"]
+    doubled = [run for run in configs.training_runs(smoke, doubling=True)
+               if run["root"] == configs.DOUBLING_ROOT]  # fmt: skip
+    for run in doubled:
+        folder = (
+            smoke_run
+            / run["root"]
+            / "models"
+            / names.run_folder(run["dataset"], run["model"], run["seed"])
+        )
+        expected = store.fingerprint(run["sections"], run["dataset"], run["model"], run["seed"])
+        assert store.read_record(folder)["fingerprint"] == expected
+    tables_dir = smoke_run / "results" / "tables"
+    tables = paper.Tables(tables_dir, [p.stem for p in tables_dir.glob("*.csv")])
+    text = paper.render_markdown(
+        ROOT / "workflow" / "templates" / "paper.md", t=tables, datasets=["gaussian", "student_t"],
+        models=["vae", "ae"], convergence_figure="convergence.png",
+    )  # fmt: skip
+    text = " ".join(text.split())
+    assert "**The next doubling.** The study's protocol run for 4 epochs instead of 2" in text
+    assert template_artefacts(text) == []

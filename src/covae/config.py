@@ -7,6 +7,7 @@ Both run when the Snakefile is parsed, so a bad value stops the workflow before 
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -87,6 +88,26 @@ def training_sections(config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]
 def study_names(config: Mapping[str, Any]) -> list[str]:
     """The further studies that run (an entry set to null is switched off)."""
     return [name for name, study in (config.get("studies") or {}).items() if study is not None]
+
+
+# Where the next doubling's runs live (``convergence.doubling``; ``snakemake doubling``).
+DOUBLING_ROOT = "results/convergence/doubling"
+
+
+def doubling_training(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The main study's ``training`` section at ``convergence.doubling.epochs`` for every model
+    and data set. A patience that lets the main study's runs finish (at least their epochs)
+    lets the doubled runs finish too; a shorter one is kept as it is."""
+    training = copy.deepcopy(dict(config["training"]))
+    epochs = int(config["convergence"]["doubling"]["epochs"])
+    longest = 0
+    for entry in training["schedule"].values():
+        length = entry["epochs"]
+        longest = max(longest, *(length.values() if isinstance(length, Mapping) else [length]))
+        entry["epochs"] = epochs
+    if training.get("patience") is not None and training["patience"] >= longest:
+        training["patience"] = epochs
+    return training
 
 
 def study_config(config: Mapping[str, Any], study: str | None) -> dict[str, Any]:
@@ -414,11 +435,12 @@ def check_files(paths: list[str], repository: str | os.PathLike) -> str:
     return "; ".join([*notes, f"valid: config/config.yaml + {' + '.join(paths) or 'nothing'}"])
 
 
-def training_runs(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dict[str, Any]]:
     """Every run a full run of the workflow trains, as the workflow lays them out: its
     ``root`` folder (``results``, a sweep's or a further study's), data set, model, seed, and
     ``sections``, the ``data``, ``model`` and ``training`` sections that train it (its model
-    store fingerprint is made of them)."""
+    store fingerprint is made of them). ``doubling``: also the runs of ``snakemake doubling``
+    (``convergence.doubling``), which the paper's run does not train."""
     from covae.names import DATASETS, MODELS
 
     settings = model_settings(config)
@@ -455,6 +477,9 @@ def training_runs(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     for study in study_names(config):
         training = config["studies"][study]["training"]
         add(f"results/studies/{study}", first, training, DATASETS, MODELS, config["seeds"])
+    if doubling and "doubling" in config["convergence"]:
+        seed = [config["convergence"]["seed"]]
+        add(DOUBLING_ROOT, first, doubling_training(config), DATASETS, MODELS, seed)
     return list(runs.values())
 
 

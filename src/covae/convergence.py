@@ -172,6 +172,26 @@ def summarize(
     return pd.DataFrame(rows)
 
 
+def doubling(study: pd.DataFrame, doubled: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """Each (data set, model)'s study run beside the same run trained for more epochs (the
+    next doubling, ``convergence.doubling``): ``study`` and ``doubled`` hold one row per
+    (dataset, model) with ``epochs`` and the final ``ERROR`` (and ``SAMPLED_ERROR``). Returns
+    both, the study run's ``distance`` from the doubled run (study / doubled - 1, as the study
+    measures distances from its reference) and whether it is ``within_tolerance``."""
+    keys = ["dataset", "model"]
+    both = study.merge(doubled, on=keys, suffixes=("", "_doubled"), validate="one_to_one")
+    if len(both) != len(study) or len(both) != len(doubled):
+        raise ValueError(
+            f"the study's runs {sorted(map(tuple, study[keys].to_numpy()))} and the doubled "
+            f"runs {sorted(map(tuple, doubled[keys].to_numpy()))} differ"
+        )
+    both["distance"] = both[ERROR] / both[f"{ERROR}_doubled"] - 1
+    both["within_tolerance"] = both[ERROR] <= both[f"{ERROR}_doubled"] * (1 + tolerance)
+    columns = [*keys, "epochs", "epochs_doubled", ERROR, f"{ERROR}_doubled", "distance",
+               "within_tolerance", SAMPLED_ERROR, f"{SAMPLED_ERROR}_doubled"]  # fmt: skip
+    return both[columns]
+
+
 def _steps(name: str) -> tuple[float, int]:
     """Sort key of a run's training length: optimizer steps (epochs / batch size, the data set's
     size cancels), then the smaller batch."""

@@ -234,6 +234,12 @@ def provenance_table(config: Mapping[str, Any], repository: str | os.PathLike) -
 # --- what the template sees -----------------------------------------------------------------
 
 
+def _model_name(dataset: str, model: str) -> str:
+    """A run's model in words: "the Gaussian set's VAE"."""
+    sets = {"gaussian": "the Gaussian set's", "student_t": "the t set's"}
+    return f"{sets.get(dataset, dataset)} {model.upper()}"
+
+
 class Tables:
     """The tables of ``results/tables`` (CSV) with lookups that return formatted numbers."""
 
@@ -307,8 +313,24 @@ class Tables:
         pairs = {tuple(item.split()) for item in far}
         if len(pairs) == 4:
             return "every model"
-        names = {"gaussian": "the Gaussian set's", "student_t": "the t set's"}
-        return listed(f"{names.get(d, d)} {m.upper()}" for d, m in sorted(pairs))
+        return listed(_model_name(d, m) for d, m in sorted(pairs))
+
+    def doubling(self) -> dict[str, str]:
+        """The next doubling (``doubling``: the study's runs beside the same runs trained for
+        more epochs) in words: the two lengths, each model's distance from its doubled run
+        ("+4.1 % (the Gaussian set's VAE)"), and the models not within the tolerance."""
+        frame = self.frames["doubling"]
+        who = [_model_name(row.dataset, row.model) for row in frame.itertuples()]
+        return {
+            "epochs": listed(dict.fromkeys(fmt(e) for e in frame["epochs"])),
+            "doubled": listed(dict.fromkeys(fmt(e) for e in frame["epochs_doubled"])),
+            "distances": listed(
+                f"{100 * d:+.1f} % ({w})" for d, w in zip(frame["distance"], who, strict=True)
+            ),
+            "far": listed(
+                w for w, ok in zip(who, frame["within_tolerance"], strict=True) if not ok
+            ),
+        }
 
     def claims_table(self) -> str:
         """The claims as one Markdown table: each claim's statement once (on its first row),

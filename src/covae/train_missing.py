@@ -33,10 +33,13 @@ from covae import heatmaps, io, names, store
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def plan(config: dict[str, Any], store_dir: str | os.PathLike | None) -> list[dict[str, Any]]:
-    """The config's runs that the store does not hold, each with its fingerprint."""
+def plan(
+    config: dict[str, Any], store_dir: str | os.PathLike | None, doubling: bool = False
+) -> list[dict[str, Any]]:
+    """The config's runs that the store does not hold, each with its fingerprint
+    (``doubling``: the runs of ``snakemake doubling`` too)."""
     missing = []
-    for run in configs.training_runs(config):
+    for run in configs.training_runs(config, doubling):
         print_ = store.fingerprint(run["sections"], run["dataset"], run["model"], run["seed"])
         if store.find(store_dir, print_) is None:
             missing.append({**run, "fingerprint": print_})
@@ -168,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=float("inf"),
                         help="seconds after which no run is started (default: none)")  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="train at most this many runs")
+    parser.add_argument("--doubling", action="store_true",
+                        help="also the next doubling's runs (snakemake doubling)")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         import jsonschema  # noqa: F401
@@ -184,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for note in notes:
         print(f"covae: {note}")
-    runs = plan(config, args.store)
-    total = len(configs.training_runs(config))
+    runs = plan(config, args.store, args.doubling)
+    total = len(configs.training_runs(config, args.doubling))
     runs = runs[: args.limit] if args.limit is not None else runs
     print(f"{total} runs in the config, {total - len(runs)} in the store or left out, "
           f"{len(runs)} to train with {args.jobs} at once")  # fmt: skip

@@ -26,7 +26,9 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     model="|".join(MODELS),
     seed=r"\d+",
-    root=r"results(/sweep/latent\d+_beta[0-9.e+-]+|/studies/[a-z][a-z0-9_]*)?",
+    root=r"results(/sweep/latent\d+_beta[0-9.e+-]+|/studies/[a-z][a-z0-9_]*|"
+    + re.escape(covae.config.DOUBLING_ROOT.removeprefix("results"))
+    + ")?",
 
 
 # The wider code of the exploration (seed 000's last exercise), trained on its own seeds.
@@ -56,7 +58,7 @@ def study_of(root):
 
 def setting_of(root):
     """The (latent_dim, beta) of a run folder's ``root`` wildcard (inverse of root_of)."""
-    if root == "results" or study_of(root):
+    if root in ("results", covae.config.DOUBLING_ROOT) or study_of(root):
         return SETTINGS[0]
     latent_dim, beta = re.fullmatch(
         r"results/sweep/latent(\d+)_beta(.+)", root
@@ -70,7 +72,10 @@ def model_config(wildcards):
     if study := study_of(wildcards.root):
         return covae.config.study_config(config, study)
     model = {**config["model"], **setting_of(wildcards.root)}
-    return {"data": config["data"], "model": model, "training": config["training"]}
+    training = config["training"]
+    if wildcards.root == covae.config.DOUBLING_ROOT:
+        training = covae.config.doubling_training(config)
+    return {"data": config["data"], "model": model, "training": training}
 
 
 def swept_runs(pattern):

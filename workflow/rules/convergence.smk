@@ -127,6 +127,52 @@ use rule _figure as figure_convergence with:
         script="plot_convergence",
 
 
+# The next doubling (`snakemake doubling`): the main study's protocol at
+# convergence.doubling.epochs on the convergence seed, trained (or taken from the model store),
+# encoded and evaluated by the study's own rules in results/convergence/doubling/, and set
+# beside the study's runs of that seed.
+def doubling_files(root, pattern):
+    """``pattern`` under ``root`` for each data set and model at the convergence seed."""
+    return expand(
+        f"{root}/{pattern}", dataset=DATASETS, model=MODELS, seed=CONVERGENCE["seed"]
+    )
+
+
+rule doubling_table:
+    input:
+        code=code_of("make_doubling_table.py"),
+        study_metrics=doubling_files(
+            "results", "metrics/{dataset}/{model}/seed{seed}.json"
+        ),
+        study_histories=doubling_files(
+            "results", "models/{dataset}/{model}/seed{seed}/history.csv"
+        ),
+        doubled_metrics=doubling_files(
+            covae.config.DOUBLING_ROOT, "metrics/{dataset}/{model}/seed{seed}.json"
+        ),
+        doubled_histories=doubling_files(
+            covae.config.DOUBLING_ROOT,
+            "models/{dataset}/{model}/seed{seed}/history.csv",
+        ),
+    output:
+        csv="results/tables/doubling.csv",
+        markdown="results/tables/doubling.md",
+    log:
+        "results/logs/convergence/doubling.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
+    params:
+        tolerance=CONVERGENCE["tolerance"],
+    script:
+        "../scripts/make_doubling_table.py"
+
+
+rule doubling:
+    input:
+        rules.doubling_table.output,
+
+
 rule convergence:
     input:
         rules.convergence_table.output,

@@ -63,6 +63,8 @@ rule paper:
             Path(workflow.basedir) / "results/tables/convergence_summary.csv"
         ),
         convergence_figure=str(Path(workflow.basedir) / "figures/convergence.png"),
+        # The committed next doubling (`snakemake doubling`), read the same way.
+        doubling=str(Path(workflow.basedir) / "results/tables/doubling.csv"),
         datasets=DATASETS,
         models=MODELS,
     script:

@@ -13,7 +13,14 @@ markdown = Path(snakemake.output.markdown)
 convergence_figure = Path(os.path.relpath(snakemake.params.convergence_figure, markdown.parent))
 text = paper.render_markdown(
     snakemake.input.template,
-    t=paper.Tables(folder, names, extra={"convergence_summary": snakemake.params.convergence}),
+    t=paper.Tables(
+        folder,
+        names,
+        extra={
+            "convergence_summary": snakemake.params.convergence,
+            "doubling": snakemake.params.doubling,
+        },
+    ),
     datasets=snakemake.params.datasets,
     models=snakemake.params.models,
     convergence_figure=convergence_figure.as_posix(),
