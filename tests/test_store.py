@@ -345,3 +345,16 @@ def test_a_publish_killed_mid_way_leaves_the_store_as_it_was(trained_run, tmp_pa
     assert [what.startswith("published") for _, what in done] == [True]
     assert store.find(target, _print()) is not None
     assert not list(target.rglob(".*.partial"))
+
+
+def test_the_gpu_command_trains_the_doubling_s_runs_only_when_asked(tmp_path):
+    from covae import config as configs
+    from covae import train_missing
+
+    smoke, _ = configs.load([str(ROOT / "config" / "smoke.yaml")], ROOT)
+    plain = train_missing.plan(smoke, tmp_path)
+    doubled = train_missing.plan(smoke, tmp_path, doubling=True)
+    added = [run for run in doubled if run["root"] == configs.DOUBLING_ROOT]
+    assert len(doubled) == len(plain) + 4 and len(added) == 4
+    assert not any(run["root"] == configs.DOUBLING_ROOT for run in plain)
+    assert len({store.digest(run["fingerprint"]) for run in doubled}) == len(doubled)
