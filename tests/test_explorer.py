@@ -5,7 +5,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import urllib.parse
 from pathlib import Path
 
@@ -88,10 +87,7 @@ def test_the_gaussian_set_s_infinite_df_is_left_out_of_the_factors(tmp_path):
 def _in_browser(chromium, page: Path, fragment: str) -> dict:
     """Open the page at ``#fragment`` headless and read what its self-test wrote."""
     url = page.as_uri() + "#" + urllib.parse.quote(fragment)
-    result = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000",
-         "--dump-dom", url], capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+    result = explorer.headless(chromium, url, "--dump-dom")
     found = re.search(r'<pre id="test-output">(.*?)</pre>', result.stdout, re.S)
     assert found and found.group(1), result.stderr[-2000:]
     return json.loads(html.unescape(found.group(1)))

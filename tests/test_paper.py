@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import claims, paper
+from covae import claims, explorer, paper
 from covae.tables import long_frame
 from tests.conftest import ROOT, load_config
 
@@ -361,7 +361,6 @@ def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_cla
 def test_every_table_of_the_committed_paper_fits_a_1400_pixel_window(tmp_path, chromium):
     import json
     import re
-    import subprocess
 
     text = (ROOT / "results" / "paper.md").read_text()
     page = paper.to_html(text, ROOT / "results", title="covae")
@@ -374,11 +373,8 @@ def test_every_table_of_the_committed_paper_fits_a_1400_pixel_window(tmp_path, c
     document.body.insertAdjacentHTML("beforeend", note);
     </script>"""  # a probe in the test's copy only: the paper itself holds no script
     (tmp_path / "paper.html").write_text(page.replace("</body>", probe + "</body>"))
-    result = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
-         "--virtual-time-budget=5000", "--dump-dom", (tmp_path / "paper.html").as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+    result = explorer.headless(chromium, (tmp_path / "paper.html").as_uri(),
+                               "--window-size=1400,1000", "--dump-dom", wait_ms=5000)  # fmt: skip
     found = re.findall(r"<pre id=\"overflow\">(\[.*?\])</pre>", result.stdout)
     assert found, result.stderr[-2000:]
     assert json.loads(found[-1]) == []  # no table reaches past the page's column

@@ -169,17 +169,25 @@ def shown_rows(count: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(count, POINTS, replace=False))
 
 
+def headless(chromium: str, url: str, *options: str, wait_ms: int = 20000):
+    """Run headless Chromium on ``url`` with ``options`` (``--dump-dom``, ``--screenshot=``...),
+    letting the page's scripts run for ``wait_ms`` of virtual time; the finished process."""
+    import subprocess
+
+    return subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         f"--virtual-time-budget={wait_ms}", *options, url],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+
+
 def screenshot(
     page: str | Path, png: str | Path, *, chromium: str = "chromium", size=(1400, 1000)
 ) -> None:
     """A PNG of the page as headless Chromium draws it (for README, beside the page)."""
-    import subprocess
-
-    result = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--virtual-time-budget=20000", f"--window-size={size[0]},{size[1]}",
-         f"--screenshot={Path(png).resolve()}", Path(page).resolve().as_uri()],
-        capture_output=True, text=True, timeout=180, check=False,
+    result = headless(
+        chromium, Path(page).resolve().as_uri(), "--hide-scrollbars",
+        f"--window-size={size[0]},{size[1]}", f"--screenshot={Path(png).resolve()}",
     )  # fmt: skip
     if result.returncode != 0 or not Path(png).is_file():
         raise RuntimeError(f"chromium could not draw {page}: {result.stderr[-500:]}")
