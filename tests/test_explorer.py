@@ -50,9 +50,11 @@ def test_a_layer_the_page_cannot_run_is_refused_by_name():
         explorer.export_decoder(conv)
 
 
-def _page(tmp_path, decoder, count=200, dataset="gaussian", df=200.0):
+def _page(tmp_path, decoder, count=200, dataset="gaussian", df=200.0, far=None):
     rng = np.random.default_rng(3)
     codes = rng.normal(size=(count, 3))
+    if far is not None:
+        codes[0] = far
     parts = {"decoder": explorer.export_decoder(decoder), "codes": codes,
              "paths": {"hull": codes[:9], "gap": codes[9:14]}}  # fmt: skip
     factors = np.column_stack([rng.uniform(0.1, 5, (count, 2)), rng.uniform(-1, 1, count),
@@ -102,6 +104,21 @@ def test_the_page_decodes_a_code_as_keras_does_in_a_real_browser(tmp_path, chrom
     decoded = np.array(got["pixels"]).reshape(3, 36, 36, 1)
     expected = np.asarray(decoder(np.array(codes, dtype="float32")))
     assert np.abs(decoded - expected).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_a_far_code_does_not_stretch_the_cloud_s_axes(tmp_path, chromium):
+    # One code 100 away from 199 standard-normal ones: the axes span the bulk, and the page
+    # counts the code it leaves beyond them; without the far code, the axes hold nearly all.
+    decoder = _decoder()
+    page, _ = _page(tmp_path, decoder, far=[100.0, 0.0, 0.0])
+    got = _in_browser(chromium, page, "ranges=vae")
+    low, high = got["ranges"][0]
+    assert -5 < low < -2 and 2 < high < 5 and got["outside"] >= 1
+    (tmp_path / "plain").mkdir()
+    plain, _ = _page(tmp_path / "plain", decoder)
+    again = _in_browser(chromium, plain, "ranges=vae")
+    assert again["outside"] <= 2 and again["ranges"][0][1] < 5  # the tails of 200 normal draws
 
 
 @pytest.mark.slow
