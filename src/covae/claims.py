@@ -100,14 +100,14 @@ def seed_claims(settings: Mapping[str, Any]) -> list[Claim]:
               "(deterministic codes of both).", "reconstruction.z_mean.mean", low=0,
               paired=True),
         Claim("ae_lower_error_sampled", "The AE reconstructs with a lower mean error under the "
-              "seed's protocol: the VAE from sampled codes, the AE from its codes plus the "
+              "source study's protocol: the VAE from sampled codes, the AE from its codes plus the "
               "VAE's noise (like for like with the published numbers).",
               "reconstruction.seed_protocol.mean", low=0, paired=True),
         Claim("ae_heavier_tail", "The AE's reconstruction errors are heavier tailed under the "
-              "seed's protocol (p99 / median error, a ratio: VAE / AE below 1).",
+              "source study's protocol (p99 / median error, a ratio: VAE / AE below 1).",
               "reconstruction.seed_protocol.tail_ratio", high=1, paired=True, scale="log"),
         Claim("ae_worse_tail", "The AE's worst reconstructions are worse in absolute terms "
-              "under the seed's protocol (p99 of the error: VAE / AE below 1).",
+              "under the source study's protocol (p99 of the error: VAE / AE below 1).",
               "reconstruction.seed_protocol.p99", high=1, paired=True, scale="log"),
         Claim("ae_more_gaps", "The AE's latent cloud leaves more of its convex hull empty "
               "(gap fraction: mostly how far the cloud is from convex, not holes inside it).",
@@ -147,9 +147,9 @@ def seed_claims(settings: Mapping[str, Any]) -> list[Claim]:
         ]  # fmt: skip
     least = float(band["target"]) - float(band["tolerance"])
     claims += [
-        Claim("df_separable", "df is separable from the code at least about as well as the seed "
-              f"found (KNN test accuracy, standardized z_mean, at least {_plain(least)}: the "
-              "seed's accuracy less the tolerance).", accuracy, low=least,
+        Claim("df_separable", "df is separable from the code at least about as well as the source "
+              f"study found (KNN test accuracy, standardized z_mean, at least {_plain(least)}: the "
+              "source study's accuracy less the tolerance).", accuracy, low=least,
               datasets=("student_t",), setting="separability.tolerance"),
         Claim("df_above_chance", "The code separates df better than the majority class does "
               "(accuracy minus chance).", "knn.z_mean.scaled.lift_over_chance", low=0,
@@ -164,7 +164,7 @@ def seed_claims(settings: Mapping[str, Any]) -> list[Claim]:
               setting="separability.margin"),
         Claim("unequal_outside", "Unequal variances lie on the outside of the cloud (Spearman "
               "of |var_x - var_y| with distance from its centre, above 0: the direction the "
-              "seed saw).", "factors.spearman_exterior", low=0),
+              "source study saw).", "factors.spearman_exterior", low=0),
         Claim("cor_one_direction", "cor varies along one direction of the code (linear R^2 of "
               "cor on the code).", "factors.r2_linear.cor", low=float(settings["direction_r2"]),
               setting="direction_r2"),

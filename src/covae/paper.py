@@ -136,7 +136,7 @@ def study_table(
         ("knn.k_min", config["evaluation"]["knn"]["k_min"], "smallest k searched"),
         ("knn.k_max", config["evaluation"]["knn"]["k_max"], "largest k searched"),
         ("knn.folds", config["evaluation"]["knn"]["folds"], "cross-validation folds"),
-        ("knn.fixed_k", config["evaluation"]["knn"]["fixed_k"], "the seed's k"),
+        ("knn.fixed_k", config["evaluation"]["knn"]["fixed_k"], "the source study's k"),
         ("interpolation.pairs", config["exploration"]["interpolation"]["pairs"], "test pairs"),
         ("interpolation.steps", config["exploration"]["interpolation"]["steps"], "points/line"),
         ("realism.sample", config["exploration"]["realism"]["sample"], "reconstructions fitted"),
