@@ -134,7 +134,7 @@ def test_git_ignores_every_intermediate_and_no_committed_output(smoke_run):
     )
     ignored = subprocess.run(
         ["git", "check-ignore", "--no-index", "--stdin"],
-        cwd=repo_of(smoke_run), input="\n".join(files), capture_output=True, text=True,
+        cwd=ROOT, input="\n".join(files), capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     committed = re.compile(r"results/((studies/\w+/)?tables/[^/]+|paper\.\w+)")
     assert any(committed.fullmatch(name) for name in files)
