@@ -629,12 +629,16 @@ def _rules_reaching(workdir, module):
 
     rules = "".join(path.read_text() for path in (workdir / "workflow" / "rules").glob("*.smk"))
     reaching = set()
-    for block in re.split(r"(?m)^(?=rule )", rules):
-        script = re.search(r'script:\n\s+"\.\./scripts/(\w+\.py)"', block)
-        if block.startswith("rule ") and script:
-            path = workdir / "workflow" / "scripts" / script.group(1)
+    for block in re.split(r"(?m)^(?=rule |use rule )", rules):
+        # a rule of its own, or one made from a template (its script named in params.script)
+        name = re.match(r"rule (\w+):|use rule \w+ as (\w+) with:", block)
+        script = re.search(r'script:\n\s+"\.\./scripts/(\w+)\.py"', block) or re.search(
+            r'\n\s+script="(\w+)",', block
+        )
+        if name and script:
+            path = workdir / "workflow" / "scripts" / f"{script.group(1)}.py"
             if module in deps.modules_of(path, workdir / "src" / "covae"):
-                reaching.add(re.match(r"rule (\w+):", block).group(1))
+                reaching.add(name.group(1) or name.group(2))
     return reaching
 
 
