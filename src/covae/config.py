@@ -477,7 +477,7 @@ def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dic
     for study in study_names(config):
         training = config["studies"][study]["training"]
         add(f"results/studies/{study}", first, training, DATASETS, MODELS, config["seeds"])
-    if doubling and "doubling" in config["convergence"]:
+    if doubling:
         seed = [config["convergence"]["seed"]]
         add(DOUBLING_ROOT, first, doubling_training(config), DATASETS, MODELS, seed)
     return list(runs.values())
