@@ -10,6 +10,9 @@ rule heatmaps:
         "results/logs/data/{dataset}.log",
     benchmark:
         "results/benchmarks/data/{dataset}.tsv"
+    # Before anything else that is ready: every job reads a data set, and a data job (2
+    # threads) started after training began waits for a whole run to free its second core.
+    priority: 10
     threads: threads_of("data")
     resources:
         **resources_of("data"),
