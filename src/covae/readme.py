@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from covae.budgets import KEYS
+
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 # (label, table, metric, data sets): one row each, VAE / AE per data set.
 HEADLINE = [
@@ -70,9 +72,8 @@ def results(tables: str | Path) -> str:
 def budget_sentence(frame: pd.DataFrame) -> str:
     """What ``claims_by_budget`` says in one paragraph: how many verdicts agree at every
     budget, and each budget-dependent one with its verdict at each budget."""
-    keys = ["claim", "dataset", "subject"]
     budgets = list(dict.fromkeys(frame["budget"]))
-    groups = frame.groupby(keys, sort=False)
+    groups = frame.groupby(KEYS, sort=False)
     dependent = [
         f"`{claim}` ({dataset}, {subject}: "
         + ", ".join(f"{row.verdict} at {row.budget}" for row in block.itertuples())

@@ -31,7 +31,7 @@ wildcard_constraints:
     + ")?",
 
 
-# The wider code of the exploration (seed 000's last exercise), trained on its own seeds.
+# The wider code of the exploration (the tutorial's last exercise), trained on its own seeds.
 WIDE = {
     "latent_dim": config["exploration"]["wide"]["latent_dim"],
     "beta": SETTINGS[0]["beta"],
