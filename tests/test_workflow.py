@@ -441,7 +441,7 @@ def test_smoke_paper_renders_every_placeholder_and_no_nan(smoke_run):
                     "## Realism of decoded images", "## df separability", "## Factor recovery",
                     "## A wider code: latent dimension above three",
                     "## What replicates across seeds",
-                    "## The seed's published numbers beside ours", "## Limitations",
+                    "## The source study's published numbers beside ours", "## Limitations",
                     "## How to reproduce"):  # fmt: skip
         assert section in text
     # Every figure the paper links exists.

@@ -250,8 +250,8 @@ def _check_convergence(convergence: Mapping[str, Any]) -> None:
         for dataset, bound in bounds.items():
             if bound > seed_epochs:
                 raise ConfigError(
-                    f"convergence.seed_bounds.{model}.{dataset}: {bound} is beyond the seed "
-                    f"schedule's run (convergence.exponential.epochs = {seed_epochs}); "
+                    f"convergence.seed_bounds.{model}.{dataset}: {bound} is beyond the source "
+                    f"study's schedule run (convergence.exponential.epochs = {seed_epochs}); "
                     f"allowed: 1..{seed_epochs}"
                 )
     batches = batch_sizes(convergence)

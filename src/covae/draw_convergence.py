@@ -92,7 +92,7 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
         axes.flat[0].legend(fontsize=7, title="z_mean solid, VAE samples dotted", title_fontsize=7)
         fig.suptitle(f"{title}\ngrey: the reference (final error of the run of most steps, "
                      f"{summary['reference_run'].iloc[0]}); "
-                     "dashed, dot: the seed schedule where the seed study stopped",
+                     "dashed, dot: the source study's schedule where the source study stopped",
                      fontsize=9)  # fmt: skip
     return fig
 

@@ -26,17 +26,17 @@ KEYS = ("dataset", "model", "seed")
 # A sweep's runs also differ in their model setting.
 SWEEP_KEYS = ("latent_dim", "beta", *KEYS)
 
-# The seed study's published numbers (one run each; DESIGN.md), with the metric of ours that
+# The source study's published numbers (one run each; DESIGN.md), with the metric of ours that
 # measures the same thing and how the seed's protocol differed.
 PUBLISHED = [
     # dataset, model, quantity, published, our metric, note
     ("gaussian", "vae", "mean test reconstruction error", 0.322,
      "reconstruction.seed_protocol.mean",
-     "both: sampled codes (the seed's noise std exp(z_log_var), ours the posterior's)"),
+     "both: sampled codes (the source study's noise std exp(z_log_var), ours the posterior's)"),
     ("gaussian", "ae", "mean test reconstruction error", 0.256,
      "reconstruction.seed_protocol.mean",
      "both: the AE's codes plus the same seed's VAE sampling noise (like for like)"),
-    ("student_t", "vae", "KNN best k", 13, "knn.z_sample.raw.best_k", "seed: sampled codes"),
+    ("student_t", "vae", "KNN best k", 13, "knn.z_sample.raw.best_k", "source study: sampled codes"),
     ("student_t", "vae", "KNN CV accuracy", 0.847, "knn.z_sample.raw.cv_accuracy", ""),
     ("student_t", "vae", "KNN test accuracy (k = 13)", 0.849,
      "knn.z_sample.raw.test_accuracy_fixed_k", ""),
@@ -44,7 +44,7 @@ PUBLISHED = [
     ("student_t", "ae", "KNN best k", 3, "knn.z_mean.raw.best_k", ""),
     ("student_t", "ae", "KNN CV accuracy", 0.856, "knn.z_mean.raw.cv_accuracy", ""),
     ("student_t", "ae", "KNN test accuracy (k = 13)", 0.847,
-     "knn.z_mean.raw.test_accuracy_fixed_k", "seed: k = 13, not its best k"),
+     "knn.z_mean.raw.test_accuracy_fixed_k", "source study: k = 13, not its best k"),
     ("student_t", "ae", "KNN test F1 (k = 13)", 0.856, "knn.z_mean.raw.test_f1_fixed_k", ""),
 ]  # fmt: skip
 
@@ -266,7 +266,7 @@ def paired(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
 
 
 def published(summary: pd.DataFrame) -> pd.DataFrame:
-    """The seed study's published numbers beside our mean and CI of the matching metric."""
+    """The source study's published numbers beside our mean and CI of the matching metric."""
     index = summary.set_index(["dataset", "model", "metric"])
     rows = []
     for dataset, model, quantity, number, metric, note in PUBLISHED:

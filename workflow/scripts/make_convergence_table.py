@@ -19,5 +19,5 @@ log.info(
     chosen.name if chosen else "none (no cheaper run within tolerance on every pair)",
 )
 for _, row in convergence.speedup(summary).iterrows():
-    log.info("%s %s: %s epochs reach the seed's epoch-25 error (%.1fx)", row["dataset"],
+    log.info("%s %s: %s epochs reach the source study's epoch-25 error (%.1fx)", row["dataset"],
              row["model"], row["epochs_needed"], row["ratio"])  # fmt: skip

@@ -1,5 +1,5 @@
 """Write results/tables/{table}.csv and .md: every metric across seeds, the paired VAE - AE
-comparison and the seed study's published numbers beside ours."""
+comparison and the source study's published numbers beside ours."""
 
 from pathlib import Path
 
