@@ -376,3 +376,31 @@ def test_the_doubling_trains_the_study_s_protocol_longer_on_the_convergence_seed
     assert {run["root"] for run in added} == {configs.DOUBLING_ROOT}
     assert {run["seed"] for run in added} == {paper_config["convergence"]["seed"]}
     assert all(run["sections"]["training"] == training for run in added)
+
+
+def test_a_study_with_its_own_losses_trains_under_them_and_is_no_budget(paper_config):
+    # The source study's protocol as a further study: its own losses (model: loss, ae_loss)
+    # beside its training. Its runs carry those losses (their fingerprints do), the main
+    # study's and the budget study's keep the ELBO, and only the budget is stacked in
+    # claims_by_budget.
+    from covae import config as configs
+
+    protocol = {"model": {"loss": "seed", "ae_loss": "mean"},
+                "training": paper_config["studies"]["short"]["training"]}  # fmt: skip
+    config = copy.deepcopy(paper_config)
+    config["studies"]["source_protocol"] = protocol
+    accept(config)
+    assert configs.study_names(config) == ["short", "source_protocol"]
+    assert configs.budget_studies(config) == ["short"]
+    model = configs.study_config(config, "source_protocol")["model"]
+    assert model == {**main_model(config), "loss": "seed", "ae_loss": "mean"}
+    assert configs.study_config(config, "short")["model"] == main_model(config)
+    for run in configs.training_runs(config):
+        losses = {key: run["sections"]["model"][key] for key in ("loss", "ae_loss")}
+        if run["root"] == "results/studies/source_protocol":
+            assert losses == {"loss": "seed", "ae_loss": "mean"}
+        else:
+            assert losses == {"loss": "elbo", "ae_loss": "summed"}, run["root"]
+    # The code's size and beta stay the main study's: a study cannot set them.
+    config["studies"]["source_protocol"]["model"]["latent_dim"] = 8
+    assert "studies.source_protocol.model" in refusal(config)

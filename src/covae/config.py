@@ -90,6 +90,14 @@ def study_names(config: Mapping[str, Any]) -> list[str]:
     return [name for name, study in (config.get("studies") or {}).items() if study is not None]
 
 
+def budget_studies(config: Mapping[str, Any]) -> list[str]:
+    """The further studies that differ from the main study in their training alone: its
+    budgets. A study with losses of its own is another protocol; its claims are judged in its
+    folder but not stacked with the budgets' (``claims_by_budget``)."""
+    main = main_model(config)
+    return [name for name in study_names(config) if study_model(config, name) == main]
+
+
 # Where the next doubling's runs live (``convergence.doubling``; ``snakemake doubling``).
 DOUBLING_ROOT = "results/convergence/doubling"
 
@@ -110,11 +118,18 @@ def doubling_training(config: Mapping[str, Any]) -> dict[str, Any]:
     return training
 
 
+def study_model(config: Mapping[str, Any], study: str | None) -> dict[str, Any]:
+    """The ``model`` section of ``study``'s runs (``None``: the main study's): the main setting,
+    with the study's own losses (``studies.<name>.model``) where it gives them."""
+    own = {} if study is None else config["studies"][study].get("model") or {}
+    return {**main_model(config), **own}
+
+
 def study_config(config: Mapping[str, Any], study: str | None) -> dict[str, Any]:
-    """The ``data``, ``model`` (the main setting) and ``training`` sections that train the runs
-    of ``study`` (``None``: the main study)."""
+    """The ``data``, ``model`` (the main setting, the study's losses) and ``training`` sections
+    that train the runs of ``study`` (``None``: the main study)."""
     training = config["training"] if study is None else config["studies"][study]["training"]
-    return {"data": config["data"], "model": main_model(config), "training": training}
+    return {"data": config["data"], "model": study_model(config, study), "training": training}
 
 
 def _grid(data: Mapping[str, Any], key: str) -> np.ndarray:
@@ -451,20 +466,20 @@ def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dic
             return "results"
         return f"results/sweep/latent{setting['latent_dim']}_beta{setting['beta']:g}"
 
-    def sections(setting: Mapping[str, Any], training: Mapping[str, Any]) -> dict[str, Any]:
-        model = {**config["model"], **setting}
+    def sections(setting: Mapping[str, Any], training: Mapping[str, Any], losses=None) -> dict:
+        model = {**config["model"], **setting, **(losses or {})}
         return {"data": config["data"], "model": model, "training": training}
 
     runs: dict[tuple, dict[str, Any]] = {}
 
-    def add(root, setting, training, datasets, models, seeds) -> None:
+    def add(root, setting, training, datasets, models, seeds, losses=None) -> None:
         for model in models:
             for dataset in datasets:
                 for seed in seeds:
                     runs.setdefault(
                         (root, dataset, model, seed),
                         {"root": root, "dataset": dataset, "model": model, "seed": int(seed),
-                         "sections": sections(setting, training)},
+                         "sections": sections(setting, training, losses)},
                     )  # fmt: skip
 
     for setting in settings:
@@ -475,8 +490,9 @@ def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dic
         seeds = config["exploration"]["wide"]["seeds"]
         add(root_of(setting), setting, config["training"], DATASETS, MODELS, seeds)
     for study in study_names(config):
-        training = config["studies"][study]["training"]
-        add(f"results/studies/{study}", first, training, DATASETS, MODELS, config["seeds"])
+        entry = config["studies"][study]
+        add(f"results/studies/{study}", first, entry["training"], DATASETS, MODELS,
+            config["seeds"], entry.get("model"))  # fmt: skip
     if doubling:
         seed = [config["convergence"]["seed"]]
         add(DOUBLING_ROOT, first, doubling_training(config), DATASETS, MODELS, seed)

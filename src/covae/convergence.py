@@ -141,7 +141,8 @@ def summarize(
         at_bound = seed_runs[seed_runs["epoch"] == bound]
         if at_bound.empty:
             raise ValueError(
-                f"{dataset}/{model}: the source study's schedule run has no epoch {bound} (its bound); "
+                f"{dataset}/{model}: the source study's schedule run has no epoch {bound} "
+                "(its bound); "
                 f"it ran {int(seed_runs['epoch'].max())} epochs"
             )
         for run, final in finals.iterrows():

@@ -27,7 +27,7 @@ rule encode:
     resources:
         **resources_of("encode"),
     params:
-        loss=config["model"]["loss"],
+        loss=lambda wildcards: model_config(wildcards)["model"]["loss"],
     script:
         "../scripts/encode_images.py"
 

@@ -84,8 +84,16 @@ rule claims:
         "../scripts/make_claims.py"
 
 
-# The main study first, then each further one: its budget's name in claims_by_budget.
-BUDGETS = {"main": "results", **{study: study_root(study) for study in STUDIES}}
+# Every study's folder: the main study's, then each further one's.
+STUDY_ROOTS = ["results", *(study_root(study) for study in STUDIES)]
+
+
+# The main study first, then each further one that changes the training alone: its budget's
+# name in claims_by_budget (a study with its own losses is another protocol, not a budget).
+BUDGETS = {
+    "main": "results",
+    **{study: study_root(study) for study in covae.config.budget_studies(config)},
+}
 
 
 rule claims_by_budget:
@@ -114,13 +122,13 @@ rule claims_by_budget:
 TARGETS["tables"] = [
     *(
         f"{root}/tables/{table}.{ext}"
-        for root in BUDGETS.values()
+        for root in STUDY_ROOTS
         for table in [*TABLES, "claims", "claims_sensitivity"]
         for ext in ("csv", "md")
     ),
     *(
         f"{root}/tables/claims_{name}.csv"
-        for root in BUDGETS.values()
+        for root in STUDY_ROOTS
         for name in ("seeds", "counts")
     ),
     *rules.claims_by_budget.output,
