@@ -77,18 +77,31 @@ def test_published_table_sits_beside_our_matching_metric():
         errors = {"z_mean": {"mean": own}, "seed_protocol": {"mean": perturbed}}
         runs.append(("gaussian", "ae", seed, {"reconstruction": errors}))
     frame = tables.long_frame(runs)
-    rows = tables.published(tables.summarize(frame, 0.95)).set_index(
+    rows = tables.published(tables.summarize(frame, 0.95), frame).set_index(
         ["dataset", "model", "quantity"]
     )
     ae = rows.loc[("gaussian", "ae", "mean test reconstruction error")]
-    # Ours is measured as the seed measured it (codes plus the VAE's noise), not the AE's own
-    # codes, and the note says so.
+    # Ours is measured as the source study measured it (codes plus the VAE's noise), not the
+    # AE's own codes, and the note says so.
     assert ae["metric"] == "reconstruction.seed_protocol.mean"
     assert ae["ours_mean"] == pytest.approx(0.32)
     assert "like for like" in ae["note"]
     assert ae["n"] == 2
+    # The published 0.256 lies below both seeds (0.30, 0.34): outside our spread.
+    assert (ae["ours_min"], ae["ours_max"]) == (0.30, 0.34)
+    assert ae["within_spread"] in (False,) and not pd.isna(ae["within_spread"])
     knn = rows.loc[("student_t", "vae", "KNN CV accuracy")]
     assert math.isnan(knn["ours_mean"]) and knn["n"] == 0  # not measured in these runs
+    assert pd.isna(knn["within_spread"])
+
+
+def test_a_published_number_between_our_seeds_is_within_their_spread():
+    runs = [("gaussian", "vae", seed, {"reconstruction": {"seed_protocol": {"mean": value}}})
+            for seed, value in enumerate([0.30, 0.35, 0.33])]  # fmt: skip
+    frame = tables.long_frame(runs)
+    rows = tables.published(tables.summarize(frame, 0.95), frame).set_index(["model", "quantity"])
+    vae = rows.loc[("vae", "mean test reconstruction error")]  # published 0.322
+    assert vae["within_spread"] in (True,) and vae["n"] == 3
 
 
 def test_markdown_twin_has_a_row_per_csv_row_and_no_nan_text():

@@ -266,13 +266,19 @@ def paired(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def published(summary: pd.DataFrame) -> pd.DataFrame:
-    """The source study's published numbers beside our mean and CI of the matching metric."""
+def published(summary: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The source study's published numbers (one run each) beside our mean and CI of the
+    matching metric (``summary``) and the spread of our seeds' values (``frame``, the long
+    frame): ``within_spread`` says whether the published number lies between our lowest and
+    highest seed, the question a single run can answer (empty where we did not measure it)."""
     index = summary.set_index(["dataset", "model", "metric"])
+    values = frame.groupby(["dataset", "model", "metric"])["value"]
+    low, high = values.min(), values.max()
     rows = []
     for dataset, model, quantity, number, metric, note in PUBLISHED:
         key = (dataset, model, metric)
         ours = index.loc[key] if key in index.index else None
+        spread = (low[key], high[key]) if key in low.index else (math.nan, math.nan)
         rows.append(
             {
                 "dataset": dataset,
@@ -282,6 +288,11 @@ def published(summary: pd.DataFrame) -> pd.DataFrame:
                 "ours_mean": ours["mean"] if ours is not None else math.nan,
                 "ci_low": ours["ci_low"] if ours is not None else math.nan,
                 "ci_high": ours["ci_high"] if ours is not None else math.nan,
+                "ours_min": spread[0],
+                "ours_max": spread[1],
+                "within_spread": bool(spread[0] <= number <= spread[1])
+                if ours is not None
+                else None,
                 "n": int(ours["n"]) if ours is not None else 0,
                 "metric": metric,
                 "note": note,

@@ -12,7 +12,7 @@ frame = tables.with_reference(tables.long_frame(runs), snakemake.params.referenc
 summary = tables.summarize(frame, confidence)
 outputs = {group: block.drop(columns="group") for group, block in summary.groupby("group")}
 outputs["paired"] = tables.paired(frame, confidence)
-outputs["published"] = tables.published(summary)
+outputs["published"] = tables.published(summary, frame)
 for path in snakemake.output:
     tables.save_table(outputs[Path(path).stem], path)
 log.info("%d runs, %d metrics per run at most -> %d tables", len(runs),
