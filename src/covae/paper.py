@@ -240,6 +240,11 @@ def _model_name(dataset: str, model: str) -> str:
     return f"{sets.get(dataset, dataset)} {model.upper()}"
 
 
+def protocol_table(study: str) -> str:
+    """The name under which the paper holds a protocol study's published-numbers table."""
+    return f"published_under_{study}"
+
+
 class Tables:
     """The tables of ``results/tables`` (CSV) with lookups that return formatted numbers."""
 
@@ -410,6 +415,12 @@ class Tables:
             "chosen": str(chosen.iloc[0]) if len(chosen) else None,
         }
 
+    def protocols(self) -> list[str]:
+        """The further studies of other protocols whose published-numbers tables were loaded
+        (:func:`protocol_table`), in the order given."""
+        prefix = protocol_table("")
+        return [name[len(prefix) :] for name in self.frames if name.startswith(prefix)]
+
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
@@ -437,6 +448,7 @@ def render_markdown(template: str | os.PathLike, **context: Any) -> str:
         autoescape=False,
     )
     environment.filters.update(fmt=fmt, counted=counted, a=with_article, listed=listed)
+    environment.globals.update(protocol_table=protocol_table)
     text = environment.get_template(path.name).render(**context)
     unresolved = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)
     if unresolved:

@@ -2,6 +2,8 @@
 # paper rendered from the tables and figures to Markdown and to a self-contained HTML page.
 
 PAPER_TABLES = list(covae.names.PAPER_TABLES)
+# The further studies that are other protocols rather than other budgets.
+PROTOCOLS = [s for s in STUDIES if s not in covae.config.budget_studies(config)]
 
 
 rule paper_tables:
@@ -47,6 +49,9 @@ rule paper:
             ],
         ),
         figures=[f for f in FIGURES if f.endswith(".png")],
+        # A further study with losses of its own (a protocol, not a budget): its published-
+        # numbers table, the source study's numbers against our seeds under that protocol.
+        protocols=[f"{study_root(study)}/tables/published.csv" for study in PROTOCOLS],
     output:
         markdown="results/paper.md",
         html=report("results/paper.html", caption=caption("paper"), category="Paper"),
@@ -67,6 +72,7 @@ rule paper:
         doubling=str(Path(workflow.basedir) / "results/tables/doubling.csv"),
         datasets=DATASETS,
         models=MODELS,
+        protocols=PROTOCOLS,
     script:
         "../scripts/render_paper.py"
 

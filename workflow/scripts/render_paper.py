@@ -19,6 +19,12 @@ text = paper.render_markdown(
         extra={
             "convergence_summary": snakemake.params.convergence,
             "doubling": snakemake.params.doubling,
+            **{
+                paper.protocol_table(study): path
+                for study, path in zip(
+                    snakemake.params.protocols, snakemake.input.protocols, strict=True
+                )
+            },
         },
     ),
     datasets=snakemake.params.datasets,
