@@ -396,3 +396,29 @@ def test_the_doubling_is_told_with_each_distance_and_the_models_still_learning(t
     assert told["far"] == "the t set's AE"
     frame.assign(within_tolerance=True).to_csv(tmp_path / "doubling.csv", index=False)
     assert paper.Tables(tmp_path, ["doubling"]).doubling()["far"] == ""
+
+
+def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(tmp_path):
+    # The committed tables render the paper; with a protocol study's published-numbers table
+    # beside them, the paper also compares the source study's numbers with our seeds under
+    # that protocol, and names the study where it discusses the gap.
+    names = [path.stem for path in (ROOT / "results" / "tables").glob("*.csv")]
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    plain = paper.render_markdown(template, t=paper.Tables(ROOT / "results" / "tables", names),
+                                  **context)  # fmt: skip
+    assert "Under the source study's own protocol" not in plain
+    assert "(`config/seed_protocol.yaml`) tests" in " ".join(plain.split())
+    under = pd.read_csv(ROOT / "results" / "tables" / "published.csv").assign(
+        ours_mean=0.3141, ours_min=0.2718, ours_max=0.4142, within_spread=True
+    )
+    path = tmp_path / "published.csv"
+    under.to_csv(path, index=False)
+    tables = paper.Tables(ROOT / "results" / "tables", names,
+                          extra={paper.protocol_table("source_protocol"): path})  # fmt: skip
+    assert tables.protocols() == ["source_protocol"]
+    text = " ".join(paper.render_markdown(template, t=tables, **context).split())
+    assert "**Under the source study's own protocol** (the further study `source_protocol`" in text
+    assert "there our VAE's error is 0.314 (seeds from 0.272 to 0.414;" in text
+    assert "(`config/seed_protocol.yaml`) tests" not in text
