@@ -422,3 +422,30 @@ def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(t
     assert "**Under the source study's own protocol** (the further study `source_protocol`" in text
     assert "there our VAE's error is 0.314 (seeds from 0.272 to 0.414;" in text
     assert "(`config/seed_protocol.yaml`) tests" not in text
+
+
+def test_a_model_is_far_from_its_reference_only_when_its_whole_interval_is(tmp_path):
+    # Mean distances of +50 % for two models: the Gaussian AE's interval lies above the 5 %
+    # tolerance (far), the t VAE's reaches below it (the seeds' spread around a one-seed
+    # reference: not far); one seed, no interval: its value decides.
+    pd.DataFrame({"quantity": ["convergence.tolerance"], "value": [5.0], "meaning": [""]}).to_csv(
+        tmp_path / "study.csv", index=False
+    )
+    pd.DataFrame({"run": ["r"]}).to_csv(tmp_path / "convergence_summary.csv", index=False)
+    rows = [("gaussian", "ae", 0.5, 0.2), ("student_t", "vae", 0.5, -0.1),
+            ("gaussian", "vae", 0.01, -0.02), ("student_t", "ae", 0.3, float("nan"))]  # fmt: skip
+    pd.DataFrame(
+        [
+            {
+                "dataset": d,
+                "model": m,
+                "metric": "training.reference_distance",
+                "mean": mean,
+                "ci_low": low,
+            }
+            for d, m, mean, low in rows
+        ]  # fmt: skip
+    ).to_csv(tmp_path / "training.csv", index=False)
+    tables = paper.Tables(tmp_path, ["study", "training", "convergence_summary"])
+    assert tables.unconverged() == ["gaussian ae", "student_t ae"]
+    assert tables.unconverged_models() == "the Gaussian set's AE and the t set's AE"

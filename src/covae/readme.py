@@ -71,24 +71,28 @@ def results(tables: str | Path) -> str:
 
 def budget_sentence(frame: pd.DataFrame) -> str:
     """What ``claims_by_budget`` says in one paragraph: how many verdicts agree at every
-    budget, and each budget-dependent one with its verdict at each budget."""
+    budget, and the claims with a budget-dependent verdict, each with the data sets where it
+    changes (the verdicts themselves are in the table and the paper)."""
     budgets = list(dict.fromkeys(frame["budget"]))
     groups = frame.groupby(KEYS, sort=False)
+    changed = frame[frame["budget_dependent"]].drop_duplicates(KEYS)
     dependent = [
-        f"`{claim}` ({dataset}, {subject}: "
-        + ", ".join(f"{row.verdict} at {row.budget}" for row in block.itertuples())
-        + ")"
-        for (claim, dataset, subject), block in groups
-        if block["budget_dependent"].any()
+        f"`{claim}` ({', '.join(dict.fromkeys(block['dataset']))})"
+        for claim, block in changed.groupby("claim", sort=False)
     ]
     text = (
         f"Judged at each training budget ({', '.join(f'`{b}`' for b in budgets)}; "
-        f"`results/tables/claims_by_budget.csv`), {groups.ngroups - len(dependent)} of "
+        f"`results/tables/claims_by_budget.csv`), {groups.ngroups - len(changed)} of "
         f"{groups.ngroups} verdicts agree"
     )
     if not dependent:
         return text + "; none depends on the budget."
-    return text + "; budget-dependent: " + "; ".join(dependent) + "."
+    return (
+        f"{text}; {len(changed)} {'depends' if len(changed) == 1 else 'depend'} on the budget, "
+        "of the claims "
+        + ", ".join(dependent)
+        + " (the paper's *At each training budget* gives each verdict)."
+    )
 
 
 def rewrite(readme: str, block: str) -> str:
