@@ -296,17 +296,21 @@ def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store
 
 
 def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
-    # Every entry matches its record, and its fingerprint is that of a run the committed
-    # config trains (no stray or stale model travels with the repository).
+    # Every entry matches its record, and its fingerprint is that of a run a committed study
+    # config trains: the paper's (its doubling included) or the source study's own protocol
+    # (config/seed_protocol.yaml). No stray or stale model travels with the repository.
     from covae import config as configs
 
     committed = store.DEFAULT_STORE
     assert store.main(["--store", str(committed), "check"]) == 0
     paper, _ = configs.load([], ROOT)
+    protocol, _ = configs.load([str(ROOT / "config" / "seed_protocol.yaml")], ROOT)
+    runs = configs.training_runs(paper, doubling=True) + configs.training_runs(protocol)
     wanted = {
         store.digest(store.fingerprint(r["sections"], r["dataset"], r["model"], r["seed"]))
-        for r in configs.training_runs(paper, doubling=True)
+        for r in runs
     }
+    assert len(wanted) == len(runs)  # no two runs share a fingerprint
     for entry in store.runs_under(committed):
         assert store.read_record(entry)["digest"] in wanted, entry
 
