@@ -90,7 +90,7 @@ def _claim_panel(ax, row, values) -> None:
     ax.text(0.0, 1.05, f"{readable(row.claim)} · {row.subject}: {row.verdict} ({row.k} of "
             f"{row.n} seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
             va="bottom")  # fmt: skip
-    ax.tick_params(axis="x", labelsize=7)
+    ax.tick_params(axis="x", which="both", labelsize=7)  # minor: a log axis labels them
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
 
@@ -140,7 +140,7 @@ def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
         ax.text(0.0, 1.05, f"{readable(claim)} · {subject}: {verdicts} ({first.criterion}){flag}",
                 transform=ax.transAxes, fontsize=6.5, va="bottom",
                 color="#b2182b" if flag else "black")  # fmt: skip
-        ax.tick_params(axis="x", labelsize=7)
+        ax.tick_params(axis="x", which="both", labelsize=7)  # minor: a log axis labels them
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
     fig.suptitle(title)
