@@ -421,6 +421,17 @@ def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(t
     text = " ".join(paper.render_markdown(template, t=tables, **context).split())
     assert "**Under the source study's own protocol** (the further study `source_protocol`" in text
     assert "there our VAE's error is 0.314 (seeds from 0.272 to 0.414;" in text
+    # Every published number inside our range under that protocol; under ours, as committed.
+    ours = int(pd.read_csv(ROOT / "results" / "tables" / "published.csv")["within_spread"].sum())
+    assert ours < len(under)
+    assert (f"Under its own protocol, {len(under)} of the source study's {len(under)} published "
+            f"numbers lie between our lowest and highest seed; under the paper's protocol, "
+            f"{ours}.") in text  # fmt: skip
+    under.assign(within_spread=False).to_csv(path, index=False)
+    tables = paper.Tables(ROOT / "results" / "tables", names,
+                          extra={paper.protocol_table("source_protocol"): path})  # fmt: skip
+    text = " ".join(paper.render_markdown(template, t=tables, **context).split())
+    assert f"Under its own protocol, 0 of the source study's {len(under)} published" in text
     assert "(`config/seed_protocol.yaml`) tests" not in text
 
 

@@ -426,6 +426,12 @@ class Tables:
         prefix = protocol_table("")
         return [name[len(prefix) :] for name in self.frames if name.startswith(prefix)]
 
+    def within_spread(self, table: str) -> tuple[int, int]:
+        """How many of the source study's published numbers in ``table`` (``published`` or a
+        protocol study's) lie between our lowest and highest seed, and of how many."""
+        inside = self.frames[table]["within_spread"].astype(str).str.lower() == "true"
+        return int(inside.sum()), len(inside)
+
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
