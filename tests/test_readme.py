@@ -18,7 +18,25 @@ def test_the_readme_is_short():
 def test_the_readmes_results_are_what_the_committed_tables_give():
     text = (ROOT / "README.md").read_text()
     block = text.split(readme.START)[1].split(readme.END)[0].strip()
-    assert block == readme.results(ROOT / "results" / "tables").strip()
+    expected = readme.results(ROOT / "results" / "tables", readme.protocol_tables(ROOT))
+    assert block == expected.strip()
+
+
+def test_the_readme_compares_the_published_numbers_under_a_protocol_study_that_ran(tmp_path):
+    # A protocol study's published table with one number inside our range of seeds: the
+    # sentence counts it, against the main study's count; without the table, no sentence.
+    tables = ROOT / "results" / "tables"
+    ours = pd.read_csv(tables / "published.csv")
+    under = ours.assign(within_spread=[i == 0 for i in range(len(ours))])
+    path = tmp_path / "published.csv"
+    under.to_csv(path, index=False)
+    block = readme.results(tables, {"source_protocol": path})
+    main = int(ours["within_spread"].sum())
+    assert (f"the further study `source_protocol`: its losses, schedules and epochs on our "
+            f"seeds), 1 of its {len(ours)} published numbers lies between our lowest and "
+            f"highest seed ({main} under the main") in block  # fmt: skip
+    assert "Gaussian VAE's mean test reconstruction error was 0.322, ours" in block
+    assert "source_protocol" not in readme.results(tables, {"source_protocol": tmp_path / "no"})
 
 
 def test_the_results_block_follows_the_tables(tmp_path):

@@ -40,9 +40,42 @@ def _cell(table: pd.DataFrame, dataset: str, model: str, metric: str) -> str:
     return f"{_number(row['mean'])} [{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
 
 
-def results(tables: str | Path) -> str:
+def protocol_tables(root: str | Path) -> dict[str, Path]:
+    """The published-numbers table of each further study of the repository's config that
+    trains under another protocol (its own losses; ``covae.config.budget_studies``)."""
+    from covae import config as configs
+
+    config, _ = configs.load([], root)
+    budgets = configs.budget_studies(config)
+    return {
+        name: Path(root) / "results" / "studies" / name / "tables" / "published.csv"
+        for name in configs.study_names(config)
+        if name not in budgets
+    }
+
+
+def protocol_sentence(name: str, under: pd.DataFrame, ours: pd.DataFrame) -> str:
+    """How the source study's published numbers compare with our seeds under its own protocol
+    (``under``: the study ``name``'s published table) and under ours."""
+    inside = under["within_spread"].astype(str).str.lower() == "true"
+    main = ours["within_spread"].astype(str).str.lower() == "true"
+    vae = under[(under["dataset"] == "gaussian") & (under["model"] == "vae")].iloc[0]
+    return (
+        f"Under the source study's own protocol (the further study `{name}`: its losses, "
+        f"schedules and epochs on our seeds), {int(inside.sum())} of its {len(under)} published "
+        f"numbers {'lies' if inside.sum() == 1 else 'lie'} between our lowest and highest seed "
+        f"({int(main.sum())} under the main "
+        f"study's protocol); its Gaussian VAE's {vae['quantity']} was {_number(vae['published'])}, "
+        f"ours {_number(vae['ours_mean'])} [{_number(vae['ci_low'])}, {_number(vae['ci_high'])}] "
+        f"(`results/studies/{name}/tables/published.csv`)."
+    )
+
+
+def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str:
     """The README's results block: the headline table (mean [95 % interval] over seeds, VAE /
-    AE) and the count of claims by verdict, from ``tables`` (results/tables)."""
+    AE), the count of claims by verdict, from ``tables`` (results/tables), and for each
+    protocol study of ``protocols`` (name -> its published.csv) that ran, how the source
+    study's published numbers compare under it."""
     tables = Path(tables)
     lines = ["| | Gaussian set | Student-t set |", "|---|---|---|"]
     for label, name, metric, datasets in HEADLINE:
@@ -66,6 +99,10 @@ def results(tables: str | Path) -> str:
     ]
     if (tables / "claims_by_budget.csv").exists():
         lines += ["", budget_sentence(pd.read_csv(tables / "claims_by_budget.csv"))]
+    for name, path in (protocols or {}).items():
+        if Path(path).exists():
+            ours = pd.read_csv(tables / "published.csv")
+            lines += ["", protocol_sentence(name, pd.read_csv(path), ours)]
     return "\n".join(lines)
 
 
@@ -105,7 +142,8 @@ def rewrite(readme: str, block: str) -> str:
 def main() -> int:
     root = Path(__file__).resolve().parents[2]
     readme = root / "README.md"
-    readme.write_text(rewrite(readme.read_text(), results(root / "results" / "tables")))
+    block = results(root / "results" / "tables", protocol_tables(root))
+    readme.write_text(rewrite(readme.read_text(), block))
     print(f"rewrote the results of {readme} from {root / 'results' / 'tables'}")
     return 0
 
