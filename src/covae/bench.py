@@ -2,7 +2,7 @@
 
 ``data`` builds both full data sets with the package (best of ``--repeat`` runs) and with a
 per-image reference loop in the same run (one frozen scipy distribution per image, the way
-the seed study builds them), checks that both agree, and ends with ``ratio <reference/ours>``.
+the source study builds them), checks that both agree, and ends with ``ratio <reference/ours>``.
 
 ``train`` times epochs of our VAE and AE (``covae.models`` with ``compute_loss``) against a
 plain functional Keras model of the same architecture and ``model.fit`` on the same images
@@ -17,11 +17,11 @@ depend on how good the codes are); with ``--latents`` and ``--reconstructions`` 
 files are timed. It prints the time of each part and ends with ``ratio <budget/time>`` against
 the 30 s budget of issue 4.
 
-``converge`` trains one (data set, model) on seed 0 under the seed's exponential schedule
+``converge`` trains one (data set, model) on seed 0 under the source study's exponential schedule
 and under the config's warmup + cosine runs (``convergence`` section: lengths and batch sizes,
 all at the study's peak rate), measures the test error after every epoch, and prints for each
-cosine run the epochs it needs to reach the error the seed schedule has after 25 epochs; it
-ends with ``ratio <25 / fewest epochs>``. ``--table results/tables/convergence.csv`` reads the
+cosine run the epochs it needs to reach the error the source study's schedule has after 25 epochs;
+it ends with ``ratio <25 / fewest epochs>``. ``--table results/tables/convergence.csv`` reads the
 committed convergence study instead of training (every data set and model; the ratio is the
 smallest of them).
 ``--quick`` trains on a few hundred images with a target epoch of 4, for the tests.
@@ -285,7 +285,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
         keep = np.random.default_rng(0).choice(len(images), size=400, replace=False)
         images, is_test = images[keep], is_test[keep]
     peak = float(config["training"]["schedule"][model].get("peak", 1e-3))
-    if quick:  # the seed's schedule and two cosine lengths at the study's batch size
+    if quick:  # the source study's schedule and two cosine lengths at the study's batch size
         batch = config["training"]["batch_size"]
         runs = [f"exponential{target}_b{batch}", f"cosine2_b{batch}", f"cosine3_b{batch}"]
     else:  # the convergence study's runs, at the study's peak rate for every batch size

@@ -1,4 +1,4 @@
-"""The seed study's conclusions as testable claims, each judged on the replicate seeds.
+"""The source study's conclusions as testable claims, each judged on the replicate seeds.
 
 A claim names one per-run metric and the values that make it true: a *paired* claim is about
 the two models of the same seed (VAE - AE, or VAE / AE for a ratio), a *level* claim about one
@@ -49,7 +49,7 @@ VERDICTS = ("holds", "fails", "not shown")
 @dataclass(frozen=True)
 class Claim:
     key: str
-    statement: str  # the seed's conclusion, as we test it
+    statement: str  # the source study's conclusion, as we test it
     metric: str  # the per-run metric it is judged on
     low: float = -math.inf  # the claim is true for values in [low, high]: of VAE - AE (VAE /
     high: float = math.inf  # AE on the log scale) when paired, of each model's value otherwise
@@ -84,13 +84,13 @@ def _plain(value: float) -> str:
 
 
 def seed_claims(settings: Mapping[str, Any]) -> list[Claim]:
-    """The seed's conclusions, with the thresholds of ``paper.claims`` in the config.
+    """The source study's conclusions, with the thresholds of ``paper.claims`` in the config.
 
     The hull, near-hull and gap paths are chosen by geometry alone (covae.traversals), as are
     the bounding planes (the cloud's thinnest axis is "up"): what the factors do along them is
-    measured, not built in. Each bounding plane is judged on its own, as the seed held cor fixed
-    on each. A claim with a config threshold names it (``setting``), so :func:`sensitivity` can
-    judge it again at half and double the value.
+    measured, not built in. Each bounding plane is judged on its own, as the source study held cor
+    fixed on each. A claim with a config threshold names it (``setting``), so :func:`sensitivity`
+    can judge it again at half and double the value.
     """
     band = settings["separability"]
     plane = settings["plane"]

@@ -1,16 +1,16 @@
 """The convergence study: how many epochs, at which batch size and under which learning-rate
 schedule, train these models to the error they can reach.
 
-On one replicate seed, each (data set, model) is trained under the seed study's exponential
-schedule (at the seed's batch size) and under warmup + cosine schedules of several lengths at
-one or more batch sizes; the test error is measured after every epoch (``probes.TestError``).
+On one replicate seed, each (data set, model) is trained under the source study's exponential
+schedule (at the source study's batch size) and under warmup + cosine schedules of several lengths
+at one or more batch sizes; the test error is measured after every epoch (``probes.TestError``).
 The cosine runs peak at the rate a learning-rate range test at their batch size suggests
 (``probes.lr_range_test``). The cosine run with the most optimizer steps (epochs / batch
 size) is each pair's *reference*: the error a model of the study is held to. The study's
 protocol is the cheapest cosine run other than the reference (fewest epochs, then the larger
 batch) whose final error is within a tolerance of the reference on every pair and no worse
-than the seed schedule's at the epoch the seed study stopped that pair (its *bound*: 25 epochs
-for the AE, 30 for the Gaussian VAE, 40 for the Student-t VAE; ``choose_protocol``). The
+than the source study's schedule's at the epoch the source study stopped that pair (its *bound*: 25
+epochs for the AE, 30 for the Gaussian VAE, 40 for the Student-t VAE; ``choose_protocol``). The
 reference itself is never chosen: a run within tolerance of itself shows nothing.
 
 Runs are named by schedule, length and batch size: ``exponential40_b64``, ``cosine20_b16``, ...
@@ -27,8 +27,8 @@ import pandas as pd
 
 ERROR = "test_error_z_mean"
 SAMPLED_ERROR = "test_error_z_sample"
-# The epoch at which the seed schedule's error sets the target of `python -m covae.bench
-# converge` (the seed trained its AE 25 epochs and its VAEs 30-40).
+# The epoch at which the source study's schedule's error sets the target of `python -m covae.bench
+# converge` (the source study trained its AE 25 epochs and its VAEs 30-40).
 SEED_TARGET_EPOCH = 25
 
 
@@ -45,7 +45,7 @@ class Run(NamedTuple):
 
 
 def schedule_names(convergence: Mapping[str, Any]) -> list[str]:
-    """The runs of the study: the seed's schedule first, then the cosine runs by batch size
+    """The runs of the study: the source study's schedule first, then the cosine runs by batch size
     (as configured) and length."""
     seed = convergence["exponential"]
     cosine = [
@@ -122,9 +122,9 @@ def summarize(
 ) -> pd.DataFrame:
     """One row per (data set, model, run): its epochs, batch size, final errors, the pair's
     reference run (its cosine run of most optimizer steps, ``reference_run``) and error, the
-    final error's distance from it, the seed schedule's error at the pair's epoch bound
+    final error's distance from it, the source study's schedule's error at the pair's epoch bound
     (``bounds[model][dataset]``; its last epoch where ``bounds`` is None or silent), and the
-    epoch at which the run first reaches the error the seed schedule has after
+    epoch at which the run first reaches the error the source study's schedule has after
     ``target_epoch`` epochs.
 
     ``curves`` holds one row per epoch with columns dataset, model, run, peak (the run's peak
@@ -208,7 +208,7 @@ def reference_run(names) -> str:
 def choose_protocol(summary: pd.DataFrame) -> Run | None:
     """The study's protocol: the cheapest cosine run (fewest epochs, then the larger batch)
     other than the reference whose run is within tolerance of the reference on every
-    (data set, model) and no worse than the seed schedule's run at the pair's epoch bound
+    (data set, model) and no worse than the source study's schedule's run at the pair's epoch bound
     (``seed_at_bound``); None when no run qualifies (the study is not shown to converge)."""
     cosine = summary[summary["schedule"] == "cosine"]
     cosine = cosine[cosine["run"] != reference_run(cosine["run"].unique())]

@@ -19,7 +19,7 @@ BATCH_COLOURS = ("Blues", "Oranges", "Greens", "Purples")
 
 
 def convergence_palette(runs) -> dict[str, Any]:
-    """A colour per convergence run: the seed's schedule grey; the cosine runs one colour
+    """A colour per convergence run: the source study's schedule grey; the cosine runs one colour
     family per batch size (the largest first), darker the longer."""
     from covae.convergence import parse_name
 
@@ -41,8 +41,8 @@ def convergence_palette(runs) -> dict[str, Any]:
 def convergence_curves(curves, summary, *, title: str) -> Figure:
     """Mean test error (z_mean, solid; the VAE's sampled codes, dotted) after every epoch, one
     panel per (data set, model), one line per run (the chosen protocol's thicker); the
-    reference run's final error (grey) and the seed schedule's error at the epoch the seed
-    study stopped that model (``seed_at_bound``, dashed: what the chosen run must not exceed)
+    reference run's final error (grey) and the source study's schedule's error at the epoch the
+    source study stopped that model (``seed_at_bound``, dashed: what the chosen run must not exceed)
     are marked. ``curves``: dataset, model, run, epoch, test_error_z_mean[,
     test_error_z_sample]; ``summary``: covae.convergence.summarize (with ``chosen``)."""
     from covae.convergence import parse_name

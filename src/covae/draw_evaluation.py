@@ -33,7 +33,7 @@ def reconstruction_error_distributions(errors, *, title: str) -> Figure:
     """Per-image test errors of every run: densities on a log axis (left) and survival
     functions (right, the tails). ``errors`` has columns model, seed, code, error; each run is
     one thin line, VAE and AE in their colours, perturbed codes dashed (the VAE's samples, the
-    AE's codes plus that noise: the seed's protocol)."""
+    AE's codes plus that noise: the source study's protocol)."""
     positive = errors["error"][errors["error"] > 0]
     bins = np.geomspace(positive.min(), errors["error"].max(), 60)
     with plt.rc_context(STYLE):

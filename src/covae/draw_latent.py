@@ -17,7 +17,7 @@ def latent_projections(
     codes: np.ndarray, factors: np.ndarray, names: list[str], *, title: str
 ) -> Figure:
     """The three coordinate-pair projections of the first three code axes (columns), the
-    points coloured by each factor in turn (rows), as the seed study's ``twod_plot``."""
+    points coloured by each factor in turn (rows), as the source study's ``twod_plot``."""
     pairs = [(0, 1), (0, 2), (1, 2)] if codes.shape[1] >= 3 else [(0, 1)]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
@@ -66,7 +66,7 @@ def latent_grid(grids: Mapping[str, np.ndarray], axes: tuple[int, int], *, title
 
 
 def latent_3d(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str) -> Figure:
-    """The seed's two triptychs of the first three code axes: one column per factor of
+    """The source study's two triptychs of the first three code axes: one column per factor of
     ``colours`` (name -> value per code); the top row with the cloud's projections drawn in
     grey on the three back walls (seen from azimuth 45), the bottom row the points alone
     (seen from azimuth 120)."""
@@ -137,7 +137,7 @@ def traversal(
     marked on the cloud, such as the bin points a spline was fitted to). Top: the codes on the
     cloud's two leading principal axes, coloured by ``label``, each path drawn with numbered steps
     (with ``insets``, each decoded image also sits beside its code on the cloud, joined to it,
-    as in the seed's ``plot_data_and_generated_images``; the path is drawn over them).
+    as in the source study's ``plot_data_and_generated_images``; the path is drawn over them).
     Below: one row of decoded images per path (``paths``
     maps a name to (codes, images))."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage

@@ -15,7 +15,7 @@ import pandas as pd
 from covae import disentanglement, metrics, names
 
 # The code kinds measured: the deterministic code of both models, and the VAE's sampled code
-# (the seed study measured its VAE on samples).
+# (the source study measured its VAE on samples).
 CODES = ("z_mean", "z_sample")
 
 
@@ -58,7 +58,7 @@ def reconstruction_errors(
 ) -> dict[str, np.ndarray]:
     """Per test image and code kind, the Frobenius error (``reconstructions`` holds ``index``).
 
-    ``seed_protocol`` is the seed study's measurement: the VAE decoded from sampled codes, the
+    ``seed_protocol`` is the source study's measurement: the VAE decoded from sampled codes, the
     AE from its codes plus that VAE's noise (a ``seed_protocol`` reconstruction)."""
     index = reconstructions["index"]
     errors = {
@@ -89,7 +89,8 @@ def training_summary(history: pd.DataFrame) -> dict[str, float]:
 def exterior_spearman(codes: np.ndarray, factors: np.ndarray) -> float:
     """Spearman correlation of |var_x - var_y| with each code's distance from the cloud's centre
     (every image; axes standardized, as an AE axis has no natural scale): positive when the
-    unequal variances lie on the outside of the cloud (the seed's reading of its figures)."""
+    unequal variances lie on the outside of the cloud (the source study's reading of its
+    figures)."""
     from scipy.stats import spearmanr
     from sklearn.preprocessing import scale
 

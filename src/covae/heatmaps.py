@@ -39,14 +39,15 @@ _CHUNK_ROWS = 256
 
 
 def axis_grid(start: float, stop: float, step: float) -> np.ndarray:
-    """Evenly spaced values with ``numpy.arange`` semantics (``stop`` excluded), as the seed."""
+    """Evenly spaced values with ``numpy.arange`` semantics (``stop`` excluded), as the source
+    study."""
     return np.arange(start, stop, step, dtype=np.float64)
 
 
 def factor_grid(scales: np.ndarray, correlations: np.ndarray) -> np.ndarray:
     """All (var_x, var_y, cor) combinations, shape (n_scales**2 * n_cor, 3).
 
-    Rows run with ``cor`` slowest and ``var_y`` fastest, the order the seed's mesh gives.
+    Rows run with ``cor`` slowest and ``var_y`` fastest, the order the source study's mesh gives.
     """
     cor, var_x, var_y = np.meshgrid(correlations, scales, scales, indexing="ij")
     return np.column_stack([var_x.ravel(), var_y.ravel(), cor.ravel()])
@@ -69,8 +70,8 @@ def draw_df(
     df_heavy: float = 2.0,
     df_light: float = 200.0,
 ) -> np.ndarray:
-    """The seed's stochastic df rule: heavy tails where ``(var_x + var_y)^2 - U(0, noise_max)``
-    exceeds ``threshold``, light tails elsewhere.
+    """The source study's stochastic df rule: heavy tails where ``(var_x + var_y)^2 - U(0,
+    noise_max)`` exceeds ``threshold``, light tails elsewhere.
 
     So ``(var_x + var_y)^2 > threshold + noise_max`` is always heavy and ``<= threshold`` never.
     """

@@ -18,7 +18,7 @@ def encode(
     """Codes of every image: ``z_mean``, ``z_sample`` and, for a VAE, ``z_log_var``.
 
     ``z_sample`` draws codes the way the model sampled them in training (the std is
-    ``exp(0.5 z_log_var)``, or ``exp(z_log_var)`` under the seed study's ``loss``) with the
+    ``exp(0.5 z_log_var)``, or ``exp(z_log_var)`` under the source study's ``loss``) with the
     run's seed; for the AE it equals ``z_mean``.
     """
     x = images[..., None].astype(np.float32)

@@ -23,7 +23,7 @@ from covae.geometry import principal_components, uniform_in_hull
 
 
 def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Per image, the Frobenius norm of ``reconstruction - image`` (the seed study's error)."""
+    """Per image, the Frobenius norm of ``reconstruction - image`` (the source study's error)."""
     images = np.asarray(images, dtype=np.float64)
     reconstructions = np.asarray(reconstructions, dtype=np.float64)
     if images.shape != reconstructions.shape:
@@ -36,8 +36,8 @@ def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndar
 def error_summary(errors: np.ndarray) -> dict[str, float]:
     """Location and tail of a set of errors.
 
-    ``tail_ratio`` = p99 / median is scale-free: a heavier right tail (the seed's description of
-    the AE errors) gives a larger ratio even when the typical error is smaller.
+    ``tail_ratio`` = p99 / median is scale-free: a heavier right tail (the source study's
+    description of the AE errors) gives a larger ratio even when the typical error is smaller.
     """
     errors = np.asarray(errors, dtype=np.float64)
     if errors.size == 0:
@@ -70,10 +70,10 @@ def knn_separability(
 ) -> dict[str, float]:
     """How well a k-nearest-neighbour classifier tells the heavy-tailed class from the code.
 
-    The seed study's protocol: ``GridSearchCV`` over ``k_values`` with ``folds``-fold CV on the
+    The source study's protocol: ``GridSearchCV`` over ``k_values`` with ``folds``-fold CV on the
     training codes, then test accuracy and F1 (heavy tails, df = 2, the positive class) at the
-    best k and at ``fixed_k`` (the seed reported k = 13). With ``scaled`` the classifier sees
-    standardized codes (a ``StandardScaler`` fitted inside each CV fold), which removes the
+    best k and at ``fixed_k`` (the source study reported k = 13). With ``scaled`` the classifier
+    sees standardized codes (a ``StandardScaler`` fitted inside each CV fold), which removes the
     arbitrary per-axis scale of an AE code. The folds are stratified and shuffled with ``seed``.
     """
     train_heavy = np.asarray(train_heavy, dtype=bool)
@@ -131,8 +131,8 @@ def latent_density(
       the ``gap_quantile`` quantile of the same distance measured against the uniform fill. A
       uniform cloud gives about ``1 - gap_quantile``; a cloud with holes gives more.
 
-    "Less dense, with more gaps" (the seed's words for the AE) reads as a lower ``nn_ratio`` and
-    a higher ``gap_fraction``.
+    "Less dense, with more gaps" (the source study's words for the AE) reads as a lower
+    ``nn_ratio`` and a higher ``gap_fraction``.
 
     A code of more than three axes is measured on its first three principal components: the
     convex hull of a cloud in d dimensions has a number of facets that explodes with d, and a

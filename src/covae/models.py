@@ -1,4 +1,4 @@
-"""The seed study's convolutional encoder and decoder, and the VAE and AE built from them.
+"""The source study's convolutional encoder and decoder, and the VAE and AE built from them.
 
 Backend-agnostic Keras 3: layers, ``keras.ops`` and ``keras.random`` only, and the losses in
 an overridden ``compute_loss``, so TensorFlow (the default) or JAX run the same code.
@@ -12,12 +12,12 @@ Losses, per image, averaged over the batch:
 * ``elbo`` (ours): binary cross-entropy summed over the 1,296 pixels plus ``beta`` times the
   KL divergence of N(z_mean, exp(z_log_var)) from N(0, I), summed over latent dimensions;
   codes are sampled as ``z_mean + exp(0.5 * z_log_var) * eps``.
-* ``seed`` (ablation): what the seed study did. It samples with ``exp(s) * eps``, treating the
+* ``seed`` (ablation): what the source study did. It samples with ``exp(s) * eps``, treating the
   second head ``s`` as a log standard deviation, while its KL term treats ``s`` as a log
   variance and is averaged, not summed, over latent dimensions.
 
 The AE minimizes the same reconstruction term, summed over pixels (``ae_loss: summed``) or,
-as the seed study's AE did, averaged over them (``ae_loss: mean``, 1/1,296 of the sum).
+as the source study's AE did, averaged over them (``ae_loss: mean``, 1/1,296 of the sum).
 
 The summed cross-entropy has a floor: the targets' own binary entropy
 (``covae.heatmaps.entropy_floor``),
@@ -83,7 +83,7 @@ def kl_divergence(z_mean, z_log_var):
 
 
 def seed_kl_term(z_mean, z_second_head):
-    """The seed study's KL term: the log-variance formula averaged over latent dims."""
+    """The source study's KL term: the log-variance formula averaged over latent dims."""
     return -0.5 * ops.mean(
         1.0 + z_second_head - ops.square(z_mean) - ops.exp(z_second_head), axis=-1
     )
@@ -102,7 +102,7 @@ def vae_loss(images, reconstructions, z_mean, z_log_var, *, beta: float = 1.0, k
 
 class Sampling(layers.Layer):
     """Draws ``z_mean + std * eps`` from a seeded generator (``std = exp(0.5 * z_log_var)``,
-    or ``exp(z_log_var)`` for the seed study's loss)."""
+    or ``exp(z_log_var)`` for the source study's loss)."""
 
     def __init__(self, seed: int | None = None, kind: str = "elbo", **kwargs):
         super().__init__(**kwargs)

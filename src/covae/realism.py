@@ -175,7 +175,7 @@ def assess_run(
     for name in traversals:  # how far each fitted factor moves along the path
         moved = np.ptp(arrays[f"{name}_factors"][:, :3], axis=0)
         summary[name].update({f"range_{f}": float(r) for f, r in zip(FITTED, moved, strict=True)})
-    if "hull" in traversals:  # the seed: cor runs from most negative to most positive
+    if "hull" in traversals:  # the source study: cor runs from most negative to most positive
         fitted_cor = arrays["hull_factors"][:, 2]
         rho = spearmanr(np.arange(fitted_cor.size), fitted_cor).statistic
         rho = float(rho) if np.isfinite(rho) else 0.0
@@ -186,11 +186,12 @@ def assess_run(
             spearman_abs_cor=abs(rho),
             cor_span=float(np.ptp(fitted_cor) / np.ptp(data["factors"][:, 2])),
         )
-    if {"gap", "near_hull"} <= set(traversals):  # the seed: bad in the gaps, fine by the hull
+    # the source study: bad in the gaps, fine by the hull
+    if {"gap", "near_hull"} <= set(traversals):
         summary["gap"]["minus_near_hull"] = (
             summary["gap"]["median_residual"] - summary["near_hull"]["median_residual"]
         )
-    for name in ("plane_upper", "plane_lower"):  # the seed: one variance changes, one holds
+    for name in ("plane_upper", "plane_lower"):  # the source study: one variance changes, one holds
         if name in traversals:
             ranges = sorted((summary[name]["range_var_x"], summary[name]["range_var_y"]))
             summary[name]["variance_ratio"] = float(ranges[1] / max(ranges[0], 1e-12))

@@ -25,7 +25,7 @@ STYLE: Mapping[str, Any] = {
 
 DATASET_LABELS = {"gaussian": "Gaussian set", "student_t": "Student-t set"}
 
-# Colour maps of the two df classes of the Student-t set, as in the seed study.
+# Colour maps of the two df classes of the Student-t set, as in the source study.
 HEAVY_TAIL_CMAP = "inferno"
 
 LIGHT_TAIL_CMAP = "icefire"

@@ -3,7 +3,7 @@
 Per-run metrics are nested dicts (one JSON file per run); :func:`long_frame` flattens them to
 one row per (data set, model, seed, metric). :func:`summarize` gives mean, std, t-interval and
 n per (data set, model, metric); :func:`paired` compares VAE and AE on the same seeds;
-:func:`published` puts the seed study's single-run numbers beside ours.
+:func:`published` puts the source study's single-run numbers beside ours.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ KEYS = ("dataset", "model", "seed")
 SWEEP_KEYS = ("latent_dim", "beta", *KEYS)
 
 # The source study's published numbers (one run each; DESIGN.md), with the metric of ours that
-# measures the same thing and how the seed's protocol differed.
+# measures the same thing and how the source study's protocol differed.
 PUBLISHED = [
     # dataset, model, quantity, published, our metric, note
     ("gaussian", "vae", "mean test reconstruction error", 0.322,

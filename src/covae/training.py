@@ -41,9 +41,10 @@ class Schedule:
 
     * ``cosine`` (the study's): linear warmup from 0 to ``peak`` over ``warmup_epochs``, then a
       cosine decay to 0 at the end of the last epoch.
-    * ``exponential`` (the seed's VAE): ``peak * decay_rate ** (step / decay_steps)``, with
+    * ``exponential`` (the source study's VAE): ``peak * decay_rate ** (step / decay_steps)``, with
       ``peak`` the initial rate.
-    * ``constant`` (the seed's AE, whose schedule was never passed to its optimizer): ``peak``.
+    * ``constant`` (the source study's AE, whose schedule was never passed to its optimizer):
+      ``peak``.
     """
 
     kind: str

@@ -42,9 +42,9 @@ def latent_grids(
     ``uniform``: evenly spaced from the ``low`` to the ``high`` quantile of the codes on each
     axis, the other axes at the codes' medians. ``quantile``: the inverse-CDF grid of seed 000,
     at the normal quantiles ``norm.ppf(linspace(low, high))``. With ``prior`` (a VAE) these are
-    quantiles of its N(0, I) prior itself, the other axes at the prior's median 0, as the seed
-    drew them; without (an AE, which has no prior) they are scaled by the codes' mean and std on
-    each axis, a normal fitted to the cloud, the other axes at the codes' medians.
+    quantiles of its N(0, I) prior itself, the other axes at the prior's median 0, as the source
+    study drew them; without (an AE, which has no prior) they are scaled by the codes' mean and std
+    on each axis, a normal fitted to the cloud, the other axes at the codes' medians.
     Codes are (size * size, d), row-major over (first axis, second axis); ``axes`` names them.
     """
     codes = np.asarray(codes, dtype=np.float64)
@@ -80,10 +80,10 @@ def hull_traversal(
     smoothing: float,
     points: int,
 ) -> dict[str, np.ndarray]:
-    """The seed study's spline along the hull of the isovariance strip, from geometry alone.
+    """The source study's spline along the hull of the isovariance strip, from geometry alone.
 
-    Codes with ``|var_x - var_y| < threshold`` form the strip (the seed's definition). They are
-    binned along the strip's widest principal axis, not along any factor, so a factor that
+    Codes with ``|var_x - var_y| < threshold`` form the strip (the source study's definition). They
+    are binned along the strip's widest principal axis, not along any factor, so a factor that
     turns out to run along the path is a finding, not a choice. Each bin gives its centre
     (mean code) and its extreme point (the strip code farthest from that centre across the
     axis: on the cloud's hull). A ``scipy.interpolate.UnivariateSpline`` per coordinate, over
@@ -151,11 +151,11 @@ def fit_plane(points: np.ndarray) -> tuple[np.ndarray, float]:
 def bounding_planes(
     codes: np.ndarray, cells: int, up: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
-    """Planes fitted to the codes on top of and under the cloud (the seed's two planes).
+    """Planes fitted to the codes on top of and under the cloud (the source study's two planes).
 
     "Up" is the cloud's thinnest principal axis (what the study uses: geometry alone) or a
-    given ``up`` (the seed chose the code direction of cor, so that its planes held the codes
-    of the most positive and the most negative correlation). Over a ``cells`` x ``cells`` grid
+    given ``up`` (the source study chose the code direction of cor, so that its planes held the
+    codes of the most positive and the most negative correlation). Over a ``cells`` x ``cells`` grid
     of the two leading principal axes across "up", each occupied cell gives its highest and
     its lowest code; a least-squares plane is fitted through each set. Returns the planes
     (``upper_normal``, ``upper_offset``, ...) and the rows of the extreme codes behind them.
@@ -266,7 +266,8 @@ TRAVERSALS_3D = ("hull", "near_hull", "plane_upper", "plane_lower", "gap")
 
 def outward(codes: np.ndarray, points: np.ndarray, fraction: float) -> np.ndarray:
     """``points`` moved away from the cloud's centre by ``fraction`` of their distance from it:
-    for points on the hull, codes just outside the cloud (the seed's near-hull perturbations)."""
+    for points on the hull, codes just outside the cloud (the source study's near-hull
+    perturbations)."""
     centre = codes.mean(axis=0)
     return centre + (1.0 + fraction) * (points - centre)
 
@@ -284,9 +285,9 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
     )  # fmt: skip
     on_hull = strip["hull_path"]
     paths = {"hull": on_hull, "near_hull": outward(codes, on_hull, hull["outside"])}
-    # The seed's two planes, on top of and under the cloud: here "up" is the cloud's thinnest
-    # principal axis and each plane is walked along its widest axis, so no factor chooses them;
-    # each walk stays inside the cloud's bounding boxes (no extrapolation).
+    # The source study's two planes, on top of and under the cloud: here "up" is the cloud's
+    # thinnest principal axis and each plane is walked along its widest axis, so no factor chooses
+    # them; each walk stays inside the cloud's bounding boxes (no extrapolation).
     planes = bounding_planes(codes, explore["planes"]["cells"])
     for side in ("upper", "lower"):
         rows = planes[f"{side}_rows"]
@@ -303,7 +304,7 @@ def traversals_3d(codes: np.ndarray, factors: np.ndarray, explore: dict) -> dict
 
 def extreme_correlation_pair(factors: np.ndarray, rows: np.ndarray) -> tuple[int, int]:
     """Two of ``rows`` with matched scales (var_x == var_y, at the middle such scale) and the
-    most negative and the most positive correlation: the ends of the seed's rotation of the
+    most negative and the most positive correlation: the ends of the source study's rotation of the
     ellipse from one diagonal to the other, which "spans the complete available values for the
     correlation" when ``rows`` are every image."""
     rows = np.asarray(rows)
@@ -320,7 +321,8 @@ def extreme_correlation_pair(factors: np.ndarray, rows: np.ndarray) -> tuple[int
 def variance_swap_pair(factors: np.ndarray) -> tuple[int, int]:
     """Two rows at the same cor (the one nearest 0) where var_x and var_y swap their extremes:
     (largest var_x, smallest var_y) and (smallest var_x, largest var_y). The line between their
-    codes is the seed's "horizontal" line, along which var_x turns into var_y at a fixed cor."""
+    codes is the source study's "horizontal" line, along which var_x turns into var_y at a fixed
+    cor."""
     cor = factors[:, 2]
     fixed = np.isclose(cor, cor[np.argmin(np.abs(cor))])
     low, high = factors[:, 0].min(), factors[:, 0].max()

@@ -1,6 +1,6 @@
 # The convergence study (`snakemake convergence`; not part of `rule all`: it trains more than
 # the study): a learning-rate range test per (batch size, data set, model), then on one seed
-# the test error after every epoch under the seed's schedule and warmup + cosine schedules of
+# the test error after every epoch under the source study's schedule and warmup + cosine schedules of
 # several lengths and batch sizes. Its committed table and figure chose `training.schedule`.
 
 CONVERGENCE = config["convergence"]

@@ -7,7 +7,7 @@ rule encode:
         data="results/data/{dataset}.npz",
         encoder="{root}/models/{dataset}/{model}/seed{seed}/encoder.keras",
         decoder="{root}/models/{dataset}/{model}/seed{seed}/decoder.keras",
-        # The AE is also decoded from its codes plus the same seed's VAE noise (the seed's
+        # The AE is also decoded from its codes plus the same seed's VAE noise (the source study's
         # measurement protocol), so it waits for the VAE's codes.
         vae_latents=lambda wildcards: (
             [

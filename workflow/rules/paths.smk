@@ -1,5 +1,5 @@
 # Paths stage: every path through a run's latent space (covae.traversals: interpolations,
-# latent grids, the seed's traversals chosen by geometry), decoded. Its own rule, so that an
+# latent grids, the source study's traversals chosen by geometry), decoded. Its own rule, so that an
 # `exploration` setting reruns only the paths and what reads them, never the encoding.
 
 

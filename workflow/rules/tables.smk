@@ -1,5 +1,5 @@
 # Tables and claims stage: every metric across seeds, the paired VAE - AE comparison, the seed
-# study's published numbers beside ours, the sweep's settings, and the seed's conclusions
+# study's published numbers beside ours, the sweep's settings, and the source study's conclusions
 # judged on the replicate seeds ({root}/tables/: results/tables/ for the main study,
 # results/studies/<name>/tables/ for a further one), then every claim judged at each budget.
 

@@ -1,4 +1,4 @@
-# Wide-code stage: the wider code of the exploration (seed 000's last exercise) against the
+# Wide-code stage: the wider code of the exploration (the tutorial's last exercise) against the
 # study's runs of the same seeds, and its 2-D views (PCA, t-SNE).
 
 

@@ -15,7 +15,8 @@ if run.kind == "cosine" and at_batch.empty:
     raise ValueError(
         f"{snakemake.input.peak} has no peak for {wildcards.model} at batch {run.batch}"
     )
-# The seed's schedule starts at its own rate: it needs no peak, nor a range test at its batch.
+# The source study's schedule starts at its own rate: it needs no peak, nor a range test at its
+# batch.
 peak = float(at_batch["peak"].iloc[0]) if len(at_batch) else float("nan")
 section = convergence.training_section(
     wildcards.schedule, wildcards.model, params.convergence, params.config["training"], peak

@@ -22,7 +22,7 @@ decoder = inference.load_model(snakemake.input.decoder)
 decoded = inference.reconstruct(decoder, codes, data["is_test"])
 vae_latents = list(snakemake.input.vae_latents)  # the same seed's VAE codes (AE runs only)
 if vae_latents:
-    # The seed's protocol for the AE: its codes plus the very noise the same seed's VAE drew
+    # The source study's protocol for the AE: its codes plus the very noise the same seed's VAE drew
     # (z_sample - z_mean), so both are decoded from equally perturbed codes.
     vae = io.load_arrays(vae_latents[0])
     noisy = codes["z_mean"][decoded["index"]] + (vae["z_sample"] - vae["z_mean"])[decoded["index"]]

@@ -1,4 +1,4 @@
-"""Draw figures/latent3d_{dataset}_{model}.png (the seed's triptychs: 3-D views coloured by
+"""Draw figures/latent3d_{dataset}_{model}.png (the source study's triptychs: 3-D views coloured by
 var_x, var_y and cor, with and without wall projections) and .html (interactive, coloured by
 cor, |var_x - var_y| and df on the t set)."""
 

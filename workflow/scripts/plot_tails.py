@@ -1,5 +1,5 @@
 """Draw figures/tails.png: Student-t heatmaps at the heavy and the light df for the same
-(var_x, var_y, cor), the seed's df 2 beside df 200."""
+(var_x, var_y, cor), the source study's df 2 beside df 200."""
 
 import numpy as np
 
