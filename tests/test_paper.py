@@ -460,3 +460,30 @@ def test_a_model_is_far_from_its_reference_only_when_its_whole_interval_is(tmp_p
     tables = paper.Tables(tmp_path, ["study", "training", "convergence_summary"])
     assert tables.unconverged() == ["gaussian ae", "student_t ae"]
     assert tables.unconverged_models() == "the Gaussian set's AE and the t set's AE"
+
+
+def test_the_paper_says_whether_the_gap_claim_carries_over_to_the_wider_code(tmp_path):
+    # The committed wide table, then the same with the two models' gap fractions swapped.
+    names = [path.stem for path in (ROOT / "results" / "tables").glob("*.csv")]
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    wide = pd.read_csv(ROOT / "results" / "tables" / "wide.csv")
+    rows = (wide["latent_dim"] == wide["latent_dim"].max()) & (wide["dataset"] == "student_t")
+    rows &= wide["metric"] == "density.gap_fraction"
+    gaps = wide[rows].set_index("model")["mean"]
+    texts = []
+    for swap in (False, True):
+        frame = wide.copy()
+        if swap:
+            for model, other in (("vae", "ae"), ("ae", "vae")):
+                frame.loc[rows & (frame["model"] == model), "mean"] = gaps[other]
+        path = tmp_path / f"wide{swap}.csv"
+        frame.to_csv(path, index=False)
+        tables = paper.Tables(ROOT / "results" / "tables", names, extra={"wide": path})
+        texts.append(" ".join(paper.render_markdown(template, t=tables, **context).split()))
+    carries = "the VAE leaves less of its hull empty there too"
+    fails = "so the gap claim does not carry over"
+    lower_vae = gaps["vae"] < gaps["ae"]
+    assert (carries in texts[0]) == lower_vae and (fails in texts[0]) == (not lower_vae)
+    assert (carries in texts[1]) == (not lower_vae) and (fails in texts[1]) == lower_vae

@@ -408,6 +408,14 @@ class Tables:
         dim = frame["latent_dim"].max()
         return self.ci("wide", latent_dim=dim, dataset=dataset, model=model, metric=metric)
 
+    def wide_lower(self, metric: str, dataset: str = "student_t") -> str:
+        """Which model's wider code has the lower mean of ``metric``: ``vae``, ``ae`` or
+        ``neither`` (equal)."""
+        dim = self.frames["wide"]["latent_dim"].max()
+        vae, ae = (self.value("wide", latent_dim=dim, dataset=dataset, model=m, metric=metric)
+                   for m in ("vae", "ae"))  # fmt: skip
+        return "vae" if vae < ae else "ae" if ae < vae else "neither"
+
     def convergence_choice(self) -> dict[str, Any]:
         """The committed convergence study's reference run and chosen protocol (None where no
         run cheaper than the reference is within tolerance on every pair)."""
