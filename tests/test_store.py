@@ -296,21 +296,31 @@ def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store
 
 
 def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
-    # Every entry matches its record, and its fingerprint is that of a run a committed study
-    # config trains: the paper's (its doubling included) or the source study's own protocol
-    # (config/seed_protocol.yaml). No stray or stale model travels with the repository.
+    # Every entry matches its record, and its fingerprint is that of a run the paper's config
+    # trains (its further studies and its doubling included). No stray or stale model travels
+    # with the repository. The source study's own protocol run in its own folder
+    # (config/seed_protocol.yaml) trains the very runs of the further study `source_protocol`
+    # (and 8-D runs of its own, not stored).
     from covae import config as configs
 
     committed = store.DEFAULT_STORE
     assert store.main(["--store", str(committed), "check"]) == 0
     paper, _ = configs.load([], ROOT)
     protocol, _ = configs.load([str(ROOT / "config" / "seed_protocol.yaml")], ROOT)
-    runs = configs.training_runs(paper, doubling=True) + configs.training_runs(protocol)
-    wanted = {
-        store.digest(store.fingerprint(r["sections"], r["dataset"], r["model"], r["seed"]))
-        for r in runs
-    }
-    assert len(wanted) == len(runs)  # no two runs share a fingerprint
+
+    def digests(runs):
+        return [
+            store.digest(store.fingerprint(r["sections"], r["dataset"], r["model"], r["seed"]))
+            for r in runs
+        ]
+
+    wanted = digests(configs.training_runs(paper, doubling=True))
+    assert len(set(wanted)) == len(wanted)  # no two runs share a fingerprint
+    studied = [r for r in configs.training_runs(paper)
+               if r["root"] == "results/studies/source_protocol"]  # fmt: skip
+    own = [r for r in configs.training_runs(protocol) if r["root"] == "results"]  # not the 8-D
+    assert len(studied) == 20 and sorted(digests(own)) == sorted(digests(studied))
+    wanted = set(wanted)
     for entry in store.runs_under(committed):
         assert store.read_record(entry)["digest"] in wanted, entry
 
