@@ -438,8 +438,8 @@ def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(t
     tables = paper.Tables(ROOT / "results" / "tables", names,
                           extra={paper.protocol_table("source_protocol"): path})  # fmt: skip
     text = " ".join(paper.render_markdown(template, t=tables, **context).split())
-    assert ("(seeds from 0.39 to 0.46), still above the published number on every seed, so the "
-            "protocol explains part of the gap at most") in text  # fmt: skip
+    assert ("(seeds from 0.39 to 0.46), still above the published number on every seed: its "
+            "protocol does not close the gap") in text  # fmt: skip
     assert "(`config/seed_protocol.yaml`) tests" not in text
 
 
