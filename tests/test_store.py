@@ -317,7 +317,7 @@ def test_the_committed_store_is_whole_and_holds_runs_of_the_committed_studies():
     wanted = digests(configs.training_runs(paper, doubling=True))
     assert len(set(wanted)) == len(wanted)  # no two runs share a fingerprint
     studied = [r for r in configs.training_runs(paper)
-               if r["root"] == "results/studies/source_protocol"]  # fmt: skip
+               if r["root"] == configs.study_root("source_protocol")]  # fmt: skip
     own = [r for r in configs.training_runs(protocol) if r["root"] == "results"]  # not the 8-D
     assert len(studied) == 20 and sorted(digests(own)) == sorted(digests(studied))
     wanted = set(wanted)

@@ -100,6 +100,13 @@ def budget_studies(config: Mapping[str, Any]) -> list[str]:
 
 # Where the next doubling's runs live (``convergence.doubling``; ``snakemake doubling``).
 DOUBLING_ROOT = "results/convergence/doubling"
+# Where each further study's runs, tables and claims live (``studies``).
+STUDIES_ROOT = "results/studies"
+
+
+def study_root(study: str) -> str:
+    """The results root of the further study ``study``."""
+    return f"{STUDIES_ROOT}/{study}"
 
 
 def doubling_training(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -491,7 +498,7 @@ def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dic
         add(root_of(setting), setting, config["training"], DATASETS, MODELS, seeds)
     for study in study_names(config):
         entry = config["studies"][study]
-        add(f"results/studies/{study}", first, entry["training"], DATASETS, MODELS,
+        add(study_root(study), first, entry["training"], DATASETS, MODELS,
             config["seeds"], entry.get("model"))  # fmt: skip
     if doubling:
         seed = [config["convergence"]["seed"]]

@@ -240,6 +240,14 @@ def _model_name(dataset: str, model: str) -> str:
     return f"{sets.get(dataset, dataset)} {model.upper()}"
 
 
+def within_spread_count(published: pd.DataFrame) -> tuple[int, int]:
+    """How many rows of a published-numbers table (``covae.tables.published``) have the source
+    study's number between our lowest and highest seed, and of how many (the column reads back
+    from CSV as booleans or as text)."""
+    inside = published["within_spread"].astype(str).str.lower() == "true"
+    return int(inside.sum()), len(inside)
+
+
 def protocol_table(study: str) -> str:
     """The name under which the paper holds a protocol study's published-numbers table."""
     return f"published_under_{study}"
@@ -437,8 +445,7 @@ class Tables:
     def within_spread(self, table: str) -> tuple[int, int]:
         """How many of the source study's published numbers in ``table`` (``published`` or a
         protocol study's) lie between our lowest and highest seed, and of how many."""
-        inside = self.frames[table]["within_spread"].astype(str).str.lower() == "true"
-        return int(inside.sum()), len(inside)
+        return within_spread_count(self.frames[table])
 
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""

@@ -48,7 +48,7 @@ def protocol_tables(root: str | Path) -> dict[str, Path]:
     config, _ = configs.load([], root)
     budgets = configs.budget_studies(config)
     return {
-        name: Path(root) / "results" / "studies" / name / "tables" / "published.csv"
+        name: Path(root) / configs.study_root(name) / "tables" / "published.csv"
         for name in configs.study_names(config)
         if name not in budgets
     }
@@ -57,17 +57,20 @@ def protocol_tables(root: str | Path) -> dict[str, Path]:
 def protocol_sentence(name: str, under: pd.DataFrame, ours: pd.DataFrame) -> str:
     """How the source study's published numbers compare with our seeds under its own protocol
     (``under``: the study ``name``'s published table) and under ours."""
-    inside = under["within_spread"].astype(str).str.lower() == "true"
-    main = ours["within_spread"].astype(str).str.lower() == "true"
+    from covae import config as configs
+    from covae.paper import within_spread_count
+
+    inside, count = within_spread_count(under)
+    main, _ = within_spread_count(ours)
     vae = under[(under["dataset"] == "gaussian") & (under["model"] == "vae")].iloc[0]
     return (
         f"Under the source study's own protocol (the further study `{name}`: its losses, "
-        f"schedules and epochs on our seeds), {int(inside.sum())} of its {len(under)} published "
-        f"numbers {'lies' if inside.sum() == 1 else 'lie'} between our lowest and highest seed "
-        f"({int(main.sum())} under the main "
-        f"study's protocol); its Gaussian VAE's {vae['quantity']} was {_number(vae['published'])}, "
-        f"ours {_number(vae['ours_mean'])} [{_number(vae['ci_low'])}, {_number(vae['ci_high'])}] "
-        f"(`results/studies/{name}/tables/published.csv`)."
+        f"schedules and epochs on our seeds), {inside} of its {count} published numbers "
+        f"{'lies' if inside == 1 else 'lie'} between our lowest and highest seed ({main} under "
+        f"the main study's protocol); its Gaussian VAE's {vae['quantity']} was "
+        f"{_number(vae['published'])}, ours {_number(vae['ours_mean'])} "
+        f"[{_number(vae['ci_low'])}, {_number(vae['ci_high'])}] "
+        f"(`{configs.study_root(name)}/tables/published.csv`)."
     )
 
 

@@ -47,12 +47,12 @@ def root_of(setting):
 
 def study_root(study):
     """Where a further study's runs, tables and claims live."""
-    return f"results/studies/{study}"
+    return covae.config.study_root(study)
 
 
 def study_of(root):
     """The further study a ``root`` wildcard belongs to, or None (the main study, a sweep)."""
-    match = re.fullmatch(r"results/studies/(\w+)", root)
+    match = re.fullmatch(rf"{re.escape(covae.config.STUDIES_ROOT)}/(\w+)", root)
     return match.group(1) if match else None
 
 
