@@ -1,6 +1,7 @@
 """Shared fixtures: the repository root, the two configurations, a copy of the workflow."""
 
 import copy
+import fcntl
 import os
 import shutil
 import subprocess
@@ -76,9 +77,29 @@ def chromium():
     found = shutil.which("chromium")
     if not found and shutil.which("apt-get") and os.geteuid() == 0:
         quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True,
-                       timeout=900, check=False, env=quiet)  # fmt: skip
+        # One installer at a time: each test worker asks (apt holds a lock of its own and
+        # refuses a second installer instead of waiting).
+        with open("/tmp/covae-tests-chromium.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not shutil.which("chromium"):
+                install = ["apt-get", "install", "-y", "-q", "chromium"]
+                subprocess.run(install, capture_output=True, timeout=900, check=False, env=quiet)
         found = shutil.which("chromium")
     if not found:
         pytest.skip("no chromium, and it cannot be installed here (needs root and apt)")
     return found
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """``make test`` runs two pytest-xdist workers (``--dist loadgroup``). The tests of a module
+    that share a module-scoped fixture (the smoke study's finished run, a trained model) go
+    to one worker, so that the fixture is built once; every other test goes to whichever
+    worker is free. (Before pytest-xdist's own hook, which reads the group.)"""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        shared = info is not None and any(
+            definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values()
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
