@@ -393,9 +393,12 @@ def test_the_doubling_is_told_with_each_distance_and_the_models_still_learning(t
     told = paper.Tables(tmp_path, ["doubling"]).doubling()
     assert told["epochs"] == "80" and told["doubled"] == "160"
     assert told["distances"] == "+5.0 % (the Gaussian set's VAE) and +100.0 % (the t set's AE)"
-    assert told["far"] == "the t set's AE"
+    assert told["far"] == "the t set's AE" and told["count"] == "1 of 2"
     frame.assign(within_tolerance=True).to_csv(tmp_path / "doubling.csv", index=False)
-    assert paper.Tables(tmp_path, ["doubling"]).doubling()["far"] == ""
+    told = paper.Tables(tmp_path, ["doubling"]).doubling()
+    assert told["far"] == "" and told["count"] == "0 of 2"
+    frame.assign(within_tolerance=False).to_csv(tmp_path / "doubling.csv", index=False)
+    assert paper.Tables(tmp_path, ["doubling"]).doubling()["count"] == "2 of 2"
 
 
 def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(tmp_path):

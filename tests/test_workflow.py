@@ -1152,5 +1152,8 @@ def test_the_doubling_trains_the_study_s_runs_longer_and_the_paper_reports_it(sm
         models=["vae", "ae"], convergence_figure="convergence.png",
     )  # fmt: skip
     assert template_artefacts(text) == []
+    # The table stands apart from the paragraph (a table line right after prose is not a table
+    # in every Markdown reader).
+    assert "\n\n| dataset | model | epochs | epochs_doubled |" in text
     text = " ".join(text.split())
     assert "**The next doubling.** The study's protocol run for 4 epochs instead of 2" in text

@@ -336,10 +336,13 @@ class Tables:
     def doubling(self) -> dict[str, str]:
         """The next doubling (``doubling``: the study's runs beside the same runs trained for
         more epochs) in words: the two lengths, each model's distance from its doubled run
-        ("+4.1 % (the Gaussian set's VAE)"), and the models not within the tolerance."""
+        ("+4.1 % (the Gaussian set's VAE)"), the models not within the tolerance, and how
+        many of how many that is ("4 of 4")."""
         frame = self.frames["doubling"]
         who = [_model_name(row.dataset, row.model) for row in frame.itertuples()]
+        far = int((~frame["within_tolerance"].astype(bool)).sum())
         return {
+            "count": f"{far} of {len(frame)}",
             "epochs": listed(dict.fromkeys(fmt(e) for e in frame["epochs"])),
             "doubled": listed(dict.fromkeys(fmt(e) for e in frame["epochs_doubled"])),
             "distances": listed(
