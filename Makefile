@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORES ?= all
 # pytest-xdist workers for `make test` and `make test-fast`: one per core of a 2-core machine.
+# Each test file runs on one worker (its module-wide fixtures, the smoke run above all, are built
+# once), the smoke study's file first; tests/test_runs.py holds the whole runs that do not need it.
 TEST_WORKERS ?= 2
 
 .PHONY: help paper test test-fast test-slurm lint format bench clean-results lock
@@ -40,10 +42,10 @@ paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
 test: $(INSTALLED) ## run the test suite, the smoke DAG included (what CI runs)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(INSTALLED) ## the unit tests only: no snakemake subprocess (the edit loop)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not slurm" -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow and not slurm" -q
 
 # Needs root: installs and starts a one-node SLURM cluster on this machine if none runs.
 test-slurm: $(INSTALLED) ## the smoke study through a local SLURM cluster, checked against a local run

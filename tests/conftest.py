@@ -5,6 +5,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,31 @@ def copy_workflow(workdir: Path, make: bool = False) -> Path:
     return workdir
 
 
+def repo_of(workdir):
+    """The copy of the repository that runs in ``workdir``: a sibling ``repo`` folder where the
+    run uses ``--directory`` (the smoke run), else ``workdir`` itself."""
+    sibling = workdir.parent / "repo"
+    return sibling if sibling.is_dir() else workdir
+
+
+def snakemake(workdir, *args, env=None):
+    """The snakemake command on the smoke config in ``workdir`` (``env``: variables to set)."""
+    repo = repo_of(workdir)
+    return subprocess.run(
+        [
+            sys.executable, "-m", "snakemake", "--cores", "2",
+            "--configfile", str(repo / "config" / "smoke.yaml"),
+            # an option after --configfile's list, so that targets in args stay targets
+            "--snakefile", str(repo / "Snakefile"), "--directory", str(workdir), *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
+        env=None if env is None else {**os.environ, **env},
+    )  # fmt: skip
+
+
 # A metric of each run that is a wall time: its rows (in the training, paired and wide tables)
 # differ between any two runs, like the run-time and provenance tables.
 TIMED_METRIC = b"training.seconds"
@@ -90,16 +116,8 @@ def chromium():
     return found
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """``make test`` runs two pytest-xdist workers (``--dist loadgroup``). The tests of a module
-    that share a module-scoped fixture (the smoke study's finished run, a trained model) go
-    to one worker, so that the fixture is built once; every other test goes to whichever
-    worker is free. (Before pytest-xdist's own hook, which reads the group.)"""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        shared = info is not None and any(
-            definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values()
-        )
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    """The smoke study's tests first (the order of the rest kept): ``make test`` hands each test
+    file to one of two pytest-xdist workers in this order, so the smoke DAG, the longest single
+    piece of the suite, starts at once while the other worker takes the rest."""
+    items.sort(key=lambda item: item.path.name != "test_workflow.py")
