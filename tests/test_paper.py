@@ -513,6 +513,9 @@ def test_the_limitations_say_the_reference_is_short_only_where_the_doubling_show
     assert far > 0  # the committed case: the sentence must be there
     tables = paper.Tables(ROOT / "results" / "tables", names)
     text = " ".join(paper.render_markdown(template, t=tables, **context).split())
+    assert "longer training.\n- The traversals" in paper.render_markdown(
+        template, t=tables, **context
+    )
     assert (f"It is: the study's protocol run 160 epochs instead of 80 lowers the error of "
             f"{far} of {len(doubling)} models by more than 5 %") in text  # fmt: skip
     path = tmp_path / "doubling.csv"
