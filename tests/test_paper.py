@@ -473,12 +473,19 @@ def test_a_model_is_far_from_its_reference_only_when_its_whole_interval_is(tmp_p
     assert tables.unconverged_models() == "the Gaussian set's AE and the t set's AE"
 
 
+def render_committed(extra=None) -> str:
+    """The paper's Markdown from the committed tables, ``extra`` replacing some of them
+    ({name: path})."""
+    names = [path.stem for path in (ROOT / "results" / "tables").glob("*.csv")]
+    tables = paper.Tables(ROOT / "results" / "tables", names, extra=extra)
+    return paper.render_markdown(
+        ROOT / "workflow" / "templates" / "paper.md", t=tables, datasets=["gaussian", "student_t"],
+        models=["vae", "ae"], convergence_figure="convergence.png",
+    )  # fmt: skip
+
+
 def test_the_paper_says_whether_the_gap_claim_carries_over_to_the_wider_code(tmp_path):
     # The committed wide table, then the same with the two models' gap fractions swapped.
-    names = [path.stem for path in (ROOT / "results" / "tables").glob("*.csv")]
-    template = ROOT / "workflow" / "templates" / "paper.md"
-    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
-               "convergence_figure": "convergence.png"}  # fmt: skip
     wide = pd.read_csv(ROOT / "results" / "tables" / "wide.csv")
     rows = (wide["latent_dim"] == wide["latent_dim"].max()) & (wide["dataset"] == "student_t")
     rows &= wide["metric"] == "density.gap_fraction"
@@ -491,8 +498,7 @@ def test_the_paper_says_whether_the_gap_claim_carries_over_to_the_wider_code(tmp
                 frame.loc[rows & (frame["model"] == model), "mean"] = gaps[other]
         path = tmp_path / f"wide{swap}.csv"
         frame.to_csv(path, index=False)
-        tables = paper.Tables(ROOT / "results" / "tables", names, extra={"wide": path})
-        texts.append(" ".join(paper.render_markdown(template, t=tables, **context).split()))
+        texts.append(" ".join(render_committed({"wide": path}).split()))
     carries = "the VAE leaves less of its hull empty there too"
     fails = "so the gap claim does not carry over"
     lower_vae = gaps["vae"] < gaps["ae"]
@@ -504,23 +510,16 @@ def test_the_limitations_say_the_reference_is_short_only_where_the_doubling_show
     # The committed tables (their doubling: models far from their 160-epoch runs) against the
     # same doubling with every model within the tolerance: only the first says the reference
     # itself is short of where longer training gets.
-    names = [path.stem for path in (ROOT / "results" / "tables").glob("*.csv")]
-    template = ROOT / "workflow" / "templates" / "paper.md"
-    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
-               "convergence_figure": "convergence.png"}  # fmt: skip
     doubling = pd.read_csv(ROOT / "results" / "tables" / "doubling.csv")
     far = int((~doubling["within_tolerance"]).sum())
     assert far > 0  # the committed case: the sentence must be there
-    tables = paper.Tables(ROOT / "results" / "tables", names)
-    text = " ".join(paper.render_markdown(template, t=tables, **context).split())
-    assert "longer training.\n- The traversals" in paper.render_markdown(
-        template, t=tables, **context
-    )
+    rendered = render_committed()
+    assert "longer training.\n- The traversals" in rendered
+    text = " ".join(rendered.split())
     assert (f"It is: the study's protocol run 160 epochs instead of 80 lowers the error of "
             f"{far} of {len(doubling)} models by more than 5 %") in text  # fmt: skip
     path = tmp_path / "doubling.csv"
     doubling.assign(within_tolerance=True, distance=0.01).to_csv(path, index=False)
-    tables = paper.Tables(ROOT / "results" / "tables", names, extra={"doubling": path})
-    text = " ".join(paper.render_markdown(template, t=tables, **context).split())
+    text = " ".join(render_committed({"doubling": path}).split())
     assert "It is: the study's protocol run" not in text
     assert "Every model is within 5 % of it." in text
