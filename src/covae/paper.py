@@ -340,17 +340,15 @@ class Tables:
         many of how many that is ("4 of 4")."""
         frame = self.frames["doubling"]
         who = [_model_name(row.dataset, row.model) for row in frame.itertuples()]
-        far = int((~frame["within_tolerance"].astype(bool)).sum())
+        far = [w for w, ok in zip(who, frame["within_tolerance"], strict=True) if not ok]
         return {
-            "count": f"{far} of {len(frame)}",
+            "count": f"{len(far)} of {len(frame)}",
             "epochs": listed(dict.fromkeys(fmt(e) for e in frame["epochs"])),
             "doubled": listed(dict.fromkeys(fmt(e) for e in frame["epochs_doubled"])),
             "distances": listed(
                 f"{100 * d:+.1f} % ({w})" for d, w in zip(frame["distance"], who, strict=True)
             ),
-            "far": listed(
-                w for w, ok in zip(who, frame["within_tolerance"], strict=True) if not ok
-            ),
+            "far": listed(far),
         }
 
     def claims_table(self) -> str:
