@@ -95,7 +95,7 @@ def bench_data(spec: heatmaps.DataSpec, repeat: int, threads: int) -> float:
     worst = max(np.abs(built[name] - ref_images[name]).max() for name in factors)
     print(f"max |package - reference| pixel difference: {worst:.2e}")
     ratio = reference / ours
-    print(f"data: ratio {ratio:.1f} (reference time / package time)")
+    print(f"data: ratio {ratio:.3g} (reference time / package time)")
     return ratio
 
 
