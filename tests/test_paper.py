@@ -401,6 +401,61 @@ def test_the_doubling_is_told_with_each_distance_and_the_models_still_learning(t
     assert paper.Tables(tmp_path, ["doubling"]).doubling()["count"] == "2 of 2"
 
 
+def _kept_tables(folder, errors, kept_error):
+    """Tables of one pair (the Gaussian set's VAE): its reference curve with ``errors`` per
+    epoch, and a doubling whose shorter model's error is ``kept_error``, doubled 0.10."""
+    pair = {"dataset": "gaussian", "model": "vae"}
+    frames = {
+        "convergence": pd.DataFrame({**pair, "run": "cosine4_b16", "test_error_z_mean": errors,
+                                     "epoch": np.arange(1, len(errors) + 1)}),
+        "convergence_summary": pd.DataFrame([{**pair, "reference_run": "cosine4_b16"}]),
+        "doubling": pd.DataFrame([{**pair, "epochs": len(errors), "epochs_doubled": 2 * len(errors),
+                                   "test_error_z_mean": kept_error,
+                                   "test_error_z_mean_doubled": 0.10}]),
+        "study": pd.DataFrame([{"quantity": "convergence.tolerance", "value": 5.0}]),
+    }  # fmt: skip
+    for name, frame in frames.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return paper.Tables(folder, list(frames))
+
+
+def test_the_epoch_kept_is_found_on_the_reference_curve_and_the_doubling_measured_from_the_last(
+    tmp_path,
+):
+    # The model kept epoch 2 (error 0.125, on the curve); the run's last epoch has 0.104, 4 %
+    # above the doubled run's 0.10: within 5 % from the last epoch, 25 % from the kept one.
+    told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.104], 0.125).kept_epochs(last=3)
+    assert told["kept"] == "2" and told["count"] == "0 of 1" and told["far"] == ""
+    assert told["offsets"] == "+20.2 % (the Gaussian set's VAE)"  # 0.125 / 0.104 - 1
+    assert told["distances"] == "+4.0 % (the Gaussian set's VAE)"
+    # The last 3 epochs: 0.125 -> 0.11 (-12.0 %) -> 0.104 (-5.5 %); the largest move.
+    assert told["moves"] == "12.0 % (the Gaussian set's VAE)" and told["last"] == "3"
+    # A last epoch 8 % above the doubled run's is beyond the tolerance.
+    told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125).kept_epochs()
+    assert told["count"] == "1 of 1" and told["far"] == "the Gaussian set's VAE"
+
+
+def test_the_epoch_kept_is_not_told_where_the_model_is_not_the_reference_s_run(tmp_path):
+    # An error on no epoch of the curve (another protocol or seed), and a curve of other length.
+    assert _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.104], 0.12).kept_epochs() is None
+    tables = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.104], 0.125)
+    tables.frames["doubling"]["epochs"] = 8
+    assert tables.kept_epochs() is None
+    # Without the curves (a repository without the convergence study): nothing to tell.
+    del tables.frames["convergence"]
+    assert tables.kept_epochs() is None
+
+
+def test_the_committed_paper_tells_the_epoch_kept_beside_the_doubling():
+    text = " ".join(render_committed().split())
+    kept = " ".join(paper.Tables(
+        ROOT / "results" / "tables", ["convergence", "convergence_summary", "doubling", "study"]
+    ).kept_epochs()["count"].split())  # fmt: skip
+    assert "**The epoch kept.**" in text
+    assert f"**{kept} models are not within 5 %**" in text
+    assert f"{kept} measured from their runs' last epoch" in text
+
+
 def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(tmp_path):
     # The committed tables render the paper; with a protocol study's published-numbers table
     # beside them, the paper also compares the source study's numbers with our seeds under

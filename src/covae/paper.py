@@ -351,6 +351,52 @@ class Tables:
             "far": listed(far),
         }
 
+    def kept_epochs(self, last: int = 10) -> dict[str, str] | None:
+        """The next doubling seen from the last epoch of the study's runs. The study's models
+        are the convergence reference's runs (the same protocol and seed) at the epoch their
+        guard kept, so each reference curve (``convergence``, the run named in
+        ``convergence_summary``) holds the kept epoch's test error and the last epoch's. In
+        words: the kept epochs, each kept error's distance from its run's last error, each
+        doubled run's error measured from that last error, the models not within the tolerance
+        of it and how many of how many, and how far the error moves from one epoch to the next
+        over the curve's ``last`` epochs (the largest move, per model). None without both
+        tables, or where a model's error is on no epoch of its reference curve of as many
+        epochs (the study then trains another protocol or seed than the reference)."""
+        if not {"doubling", "convergence", "convergence_summary"} <= set(self.frames):
+            return None
+        tolerance = float(self.value("study", "value", quantity="convergence.tolerance")) / 100
+        curves, summary = self.frames["convergence"], self.frames["convergence_summary"]
+        rows = []
+        for row in self.frames["doubling"].itertuples():
+            pair = (summary["dataset"] == row.dataset) & (summary["model"] == row.model)
+            if not pair.any():
+                return None
+            reference = summary.loc[pair, "reference_run"].iloc[0]
+            curve = curves[(curves["dataset"] == row.dataset) & (curves["model"] == row.model)
+                           & (curves["run"] == reference)].sort_values("epoch")  # fmt: skip
+            error = curve["test_error_z_mean"].to_numpy()
+            on = np.flatnonzero(np.isclose(error, row.test_error_z_mean, rtol=1e-9, atol=0.0))
+            if curve.empty or curve["epoch"].max() != row.epochs or len(on) != 1:
+                return None
+            moves = np.abs(error[-last:][1:] / error[-last:][:-1] - 1)
+            rows.append({
+                "who": _model_name(row.dataset, row.model),
+                "kept": int(curve["epoch"].iloc[on[0]]),
+                "offset": row.test_error_z_mean / error[-1] - 1,
+                "distance": error[-1] / row.test_error_z_mean_doubled - 1,
+                "move": float(moves.max()) if len(moves) else float("nan"),
+            })  # fmt: skip
+        far = [r["who"] for r in rows if abs(r["distance"]) > tolerance]
+        return {
+            "kept": listed(fmt(r["kept"]) for r in rows),
+            "offsets": listed(f"{100 * r['offset']:+.1f} % ({r['who']})" for r in rows),
+            "distances": listed(f"{100 * r['distance']:+.1f} % ({r['who']})" for r in rows),
+            "far": listed(far),
+            "count": f"{len(far)} of {len(rows)}",
+            "last": fmt(last),
+            "moves": listed(f"{100 * r['move']:.1f} % ({r['who']})" for r in rows),
+        }
+
     def claims_table(self) -> str:
         """The claims as one Markdown table: each claim's statement once (on its first row),
         then per data set and subject its criterion, estimate with interval, seeds where it is

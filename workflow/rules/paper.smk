@@ -67,6 +67,10 @@ rule paper:
         convergence=str(
             Path(workflow.basedir) / "results/tables/convergence_summary.csv"
         ),
+        # Its curves: the reference runs epoch by epoch (the paper's "epoch kept").
+        convergence_curves=str(
+            Path(workflow.basedir) / "results/tables/convergence.csv"
+        ),
         convergence_figure=str(Path(workflow.basedir) / "figures/convergence.png"),
         # The committed next doubling (`snakemake doubling`), read the same way.
         doubling=str(Path(workflow.basedir) / "results/tables/doubling.csv"),

@@ -18,6 +18,7 @@ text = paper.render_markdown(
         names,
         extra={
             "convergence_summary": snakemake.params.convergence,
+            "convergence": snakemake.params.convergence_curves,
             "doubling": snakemake.params.doubling,
             **{
                 paper.protocol_table(study): path
