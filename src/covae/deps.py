@@ -6,6 +6,7 @@ script file)."""
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from pathlib import Path
 
@@ -15,7 +16,15 @@ PACKAGE = Path(__file__).resolve().parent
 def direct_imports(path: str | os.PathLike, package: Path = PACKAGE) -> set[str]:
     """Modules of ``package`` that the Python file at ``path`` imports by name
     (``import covae.x``, ``from covae import x``, ``from covae.x import y``)."""
-    tree = ast.parse(Path(path).read_text(), filename=str(path))
+    found = Path(path).stat()
+    # Parsed once per version of the file: the Snakefile asks for every rule's script, and
+    # their imports reach the same modules again and again.
+    return set(_direct_imports(str(path), found.st_mtime_ns, found.st_size, package))
+
+
+@functools.cache
+def _direct_imports(path: str, mtime_ns: int, size: int, package: Path) -> frozenset[str]:
+    tree = ast.parse(Path(path).read_text(), filename=path)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -25,7 +34,7 @@ def direct_imports(path: str | os.PathLike, package: Path = PACKAGE) -> set[str]
                 names |= {alias.name for alias in node.names}
             elif node.module.startswith("covae."):
                 names.add(node.module.split(".")[1])
-    return {name for name in names if (package / f"{name}.py").exists()}
+    return frozenset(name for name in names if (package / f"{name}.py").exists())
 
 
 def modules_of(path: str | os.PathLike, package: Path = PACKAGE) -> list[str]:
