@@ -411,7 +411,8 @@ def _kept_tables(folder, errors, kept_error):
         "convergence_summary": pd.DataFrame([{**pair, "reference_run": "cosine4_b16"}]),
         "doubling": pd.DataFrame([{**pair, "epochs": len(errors), "epochs_doubled": 2 * len(errors),
                                    "test_error_z_mean": kept_error,
-                                   "test_error_z_mean_doubled": 0.10}]),
+                                   "test_error_z_mean_doubled": 0.10,
+                                   "within_tolerance": abs(kept_error / 0.10 - 1) <= 0.05}]),
         "study": pd.DataFrame([{"quantity": "convergence.tolerance", "value": 5.0}]),
     }  # fmt: skip
     for name, frame in frames.items():
@@ -426,6 +427,7 @@ def test_the_epoch_kept_is_found_on_the_reference_curve_and_the_doubling_measure
     # above the doubled run's 0.10: within 5 % from the last epoch, 25 % from the kept one.
     told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.104], 0.125).kept_epochs(last=3)
     assert told["kept"] == "2" and told["count"] == "0 of 1" and told["far"] == ""
+    assert told["kept_only"] == "the Gaussian set's VAE"  # 25 % from the epoch kept
     assert told["offsets"] == "+20.2 % (the Gaussian set's VAE)"  # 0.125 / 0.104 - 1
     assert told["distances"] == "+4.0 % (the Gaussian set's VAE)"
     # The last 3 epochs: 0.125 -> 0.11 (-12.0 %) -> 0.104 (-5.5 %); the largest move.
@@ -433,6 +435,7 @@ def test_the_epoch_kept_is_found_on_the_reference_curve_and_the_doubling_measure
     # A last epoch 8 % above the doubled run's is beyond the tolerance.
     told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125).kept_epochs()
     assert told["count"] == "1 of 1" and told["far"] == "the Gaussian set's VAE"
+    assert told["kept_only"] == ""
 
 
 def test_the_epoch_kept_is_not_told_where_the_model_is_not_the_reference_s_run(tmp_path):
@@ -454,6 +457,8 @@ def test_the_committed_paper_tells_the_epoch_kept_beside_the_doubling():
     assert "**The epoch kept.**" in text
     assert f"**{kept} models are not within 5 %**" in text
     assert f"{kept} measured from their runs' last epoch" in text
+    # Each reading's conclusion once: the first defers to the second.
+    assert text.count("epochs is not close to converged for") == 1
 
 
 def test_a_protocol_study_s_published_table_enters_the_paper_only_where_it_ran(tmp_path):

@@ -358,8 +358,9 @@ class Tables:
         ``convergence_summary``) holds the kept epoch's test error and the last epoch's. In
         words: the kept epochs, each kept error's distance from its run's last error, each
         doubled run's error measured from that last error, the models not within the tolerance
-        of it and how many of how many, and how far the error moves from one epoch to the next
-        over the curve's ``last`` epochs (the largest move, per model). None without both
+        of it and how many of how many, those beyond it only from the epoch kept, and how far
+        the error moves from one epoch to the next over the curve's ``last`` epochs (the
+        largest move, per model). None without both
         tables, or where a model's error is on no epoch of its reference curve of as many
         epochs (the study then trains another protocol or seed than the reference)."""
         if not {"doubling", "convergence", "convergence_summary"} <= set(self.frames):
@@ -385,14 +386,18 @@ class Tables:
                 "offset": row.test_error_z_mean / error[-1] - 1,
                 "distance": error[-1] / row.test_error_z_mean_doubled - 1,
                 "move": float(moves.max()) if len(moves) else float("nan"),
+                "kept_far": not row.within_tolerance,
             })  # fmt: skip
         far = [r["who"] for r in rows if abs(r["distance"]) > tolerance]
+        # Beyond the tolerance from the epoch kept (the doubling table), within it from the last.
+        kept_only = [r["who"] for r in rows if r["kept_far"] and r["who"] not in far]
         return {
             "kept": listed(fmt(r["kept"]) for r in rows),
             "offsets": listed(f"{100 * r['offset']:+.1f} % ({r['who']})" for r in rows),
             "distances": listed(f"{100 * r['distance']:+.1f} % ({r['who']})" for r in rows),
             "far": listed(far),
             "count": f"{len(far)} of {len(rows)}",
+            "kept_only": listed(kept_only),
             "last": fmt(last),
             "moves": listed(f"{100 * r['move']:.1f} % ({r['who']})" for r in rows),
         }
