@@ -401,17 +401,19 @@ def test_the_doubling_is_told_with_each_distance_and_the_models_still_learning(t
     assert paper.Tables(tmp_path, ["doubling"]).doubling()["count"] == "2 of 2"
 
 
-def _kept_tables(folder, errors, kept_error):
-    """Tables of one pair (the Gaussian set's VAE): its reference curve with ``errors`` per
-    epoch, and a doubling whose shorter model's error is ``kept_error``, doubled 0.10."""
+def _kept_tables(folder, errors, kept_error, run="cosine4_b16"):
+    """Tables of one pair (the Gaussian set's VAE): its reference curve (``run``) with
+    ``errors`` per epoch, and a doubling whose shorter model's error is ``kept_error``, doubled
+    0.10."""
     pair = {"dataset": "gaussian", "model": "vae"}
     frames = {
-        "convergence": pd.DataFrame({**pair, "run": "cosine4_b16", "test_error_z_mean": errors,
+        "convergence": pd.DataFrame({**pair, "run": run, "test_error_z_mean": errors,
                                      "epoch": np.arange(1, len(errors) + 1)}),
-        "convergence_summary": pd.DataFrame([{**pair, "reference_run": "cosine4_b16"}]),
+        "convergence_summary": pd.DataFrame([{**pair, "reference_run": run}]),
         "doubling": pd.DataFrame([{**pair, "epochs": len(errors), "epochs_doubled": 2 * len(errors),
                                    "test_error_z_mean": kept_error,
                                    "test_error_z_mean_doubled": 0.10,
+                                   "distance": kept_error / 0.10 - 1,
                                    "within_tolerance": abs(kept_error / 0.10 - 1) <= 0.05}]),
         "study": pd.DataFrame([{"quantity": "convergence.tolerance", "value": 5.0}]),
     }  # fmt: skip
@@ -436,6 +438,13 @@ def test_the_epoch_kept_is_found_on_the_reference_curve_and_the_doubling_measure
     told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125).kept_epochs()
     assert told["count"] == "1 of 1" and told["far"] == "the Gaussian set's VAE"
     assert told["kept_only"] == ""
+    # The paper's sentence for one model beyond the tolerance: its verb agrees with "1 of".
+    # (The curve under the committed reference's name, beside the committed summary.)
+    _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125, run="cosine80_b16")
+    names = ["convergence", "doubling"]
+    text = " ".join(render_committed({name: tmp_path / f"{name}.csv" for name in names}).split())
+    assert "**1 of 1 models is not within 5 %** (the Gaussian set's VAE): 4 epochs" in text
+    assert "models are not within" not in text
 
 
 def test_the_epoch_kept_is_not_told_where_the_model_is_not_the_reference_s_run(tmp_path):
