@@ -438,6 +438,9 @@ def test_the_epoch_kept_is_found_on_the_reference_curve_and_the_doubling_measure
     told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125).kept_epochs()
     assert told["count"] == "1 of 1" and told["far"] == "the Gaussian set's VAE"
     assert told["kept_only"] == ""
+    # Below the doubled run's by more than the tolerance is within it (as the doubling judges).
+    told = _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.09], 0.125).kept_epochs()
+    assert told["distances"] == "-10.0 % (the Gaussian set's VAE)" and told["count"] == "0 of 1"
     # The paper's sentence for one model beyond the tolerance: its verb agrees with "1 of".
     # (The curve under the committed reference's name, beside the committed summary.)
     _kept_tables(tmp_path, [0.2, 0.125, 0.11, 0.108], 0.125, run="cosine80_b16")

@@ -360,9 +360,9 @@ class Tables:
         doubled run's error measured from that last error, the models not within the tolerance
         of it and how many of how many, those beyond it only from the epoch kept, and how far
         the error moves from one epoch to the next over the curve's ``last`` epochs (the
-        largest move, per model). None without both
-        tables, or where a model's error is on no epoch of its reference curve of as many
-        epochs (the study then trains another protocol or seed than the reference)."""
+        largest move, per model). None without these tables, or where a model's error is on no
+        epoch of its reference curve of as many epochs (the study then trains another protocol
+        or seed than the reference)."""
         if not {"doubling", "convergence", "convergence_summary"} <= set(self.frames):
             return None
         tolerance = float(self.value("study", "value", quantity="convergence.tolerance")) / 100
@@ -388,7 +388,8 @@ class Tables:
                 "move": float(moves.max()) if len(moves) else float("nan"),
                 "kept_far": not row.within_tolerance,
             })  # fmt: skip
-        far = [r["who"] for r in rows if abs(r["distance"]) > tolerance]
+        # As the doubling table judges: beyond it where more than the tolerance above.
+        far = [r["who"] for r in rows if r["distance"] > tolerance]
         # Beyond the tolerance from the epoch kept (the doubling table), within it from the last.
         kept_only = [r["who"] for r in rows if r["kept_far"] and r["who"] not in far]
         return {
