@@ -18,15 +18,15 @@ SCRIPT = """
 import json, sys, dataclasses
 import numpy as np
 import keras
-from covae import inference, io, training
+from covae import inference, io, protocol, training
 from tests.conftest import load_config
 
 out_dir = sys.argv[1]
-constant = training.Schedule.from_config(
+constant = protocol.Schedule.from_config(
     {"kind": "constant", "rate": 1e-3, "epochs": 2}, "gaussian"
 )
 spec = dataclasses.replace(
-    training.TrainSpec.from_config(load_config("smoke.yaml"), "vae", "gaussian"),
+    protocol.TrainSpec.from_config(load_config("smoke.yaml"), "vae", "gaussian"),
     schedule=constant, patience=2,
 )
 images = np.random.default_rng(0).uniform(size=(96, 36, 36)).astype(np.float32)

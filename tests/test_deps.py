@@ -34,7 +34,7 @@ def test_real_scripts_reach_the_modules_the_review_found_missing():
 # What the train rule's jobs import: what determines a model's weights (data, model, training
 # loop), the model store, and the file and log helpers. Any other module edited leaves every
 # training job alone (the rerun boundary the model store relies on).
-TRAINING_MODULES = ["heatmaps", "io", "logs", "models", "names", "store", "training"]
+TRAINING_MODULES = ["heatmaps", "io", "logs", "models", "names", "protocol", "store", "training"]
 
 
 def test_training_reaches_exactly_what_determines_the_weights():

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covae import heatmaps, inference, io, models, probes, training
+from covae import heatmaps, inference, io, models, probes, protocol, training
 from tests.conftest import load_config
 
 PAPER = heatmaps.DataSpec.from_config(load_config("config.yaml")["data"])
@@ -73,12 +73,12 @@ def test_seed_loss_averages_the_kl_over_latent_dims():
         models.vae_loss(images, images, mean, log_var, kind="iwae")
 
 
-TINY = replace(training.TrainSpec.from_config(SMOKE, "vae", "gaussian"), validation_fraction=0.25)
+TINY = replace(protocol.TrainSpec.from_config(SMOKE, "vae", "gaussian"), validation_fraction=0.25)
 
 
-def _spec(schedule: dict, **changes) -> training.TrainSpec:
+def _spec(schedule: dict, **changes) -> protocol.TrainSpec:
     """TINY with another ``training.schedule`` entry (and other fields changed)."""
-    return replace(TINY, schedule=training.Schedule.from_config(schedule, "gaussian"), **changes)
+    return replace(TINY, schedule=protocol.Schedule.from_config(schedule, "gaussian"), **changes)
 
 
 @pytest.fixture(scope="module")
@@ -176,10 +176,10 @@ def test_guard_never_stops_a_model_whose_validation_loss_still_falls():
 
 
 def test_cosine_schedule_warms_up_to_the_peak_and_decays_to_zero():
-    schedule = training.Schedule.from_config(
+    schedule = protocol.Schedule.from_config(
         {"kind": "cosine", "peak": 3e-3, "warmup_epochs": 1, "epochs": 10}, "gaussian"
     )
-    rate = schedule.learning_rate(steps_per_epoch=100)
+    rate = training.learning_rate(schedule, 100)
     value = lambda step: float(keras.ops.convert_to_numpy(rate(step)))  # noqa: E731
     assert value(0) == 0.0
     np.testing.assert_allclose(value(50), 1.5e-3, rtol=1e-6)  # half way up the warmup
@@ -195,17 +195,17 @@ def test_exponential_schedule_is_the_seed_formula_and_epochs_may_differ_per_data
         "kind": "exponential", "initial": 1e-3, "decay_steps": 30, "decay_rate": 0.99,
         "epochs": {"gaussian": 30, "student_t": 40},
     }  # fmt: skip
-    schedule = training.Schedule.from_config(entry, "gaussian")
+    schedule = protocol.Schedule.from_config(entry, "gaussian")
     assert schedule.epochs == 30
-    assert training.Schedule.from_config(entry, "student_t").epochs == 40
-    rate = schedule.learning_rate(steps_per_epoch=149)
+    assert protocol.Schedule.from_config(entry, "student_t").epochs == 40
+    rate = training.learning_rate(schedule, 149)
     for step in (0, 1, 29, 30, 4470):
         expected = 1e-3 * 0.99 ** (step / 30)
         np.testing.assert_allclose(
             float(keras.ops.convert_to_numpy(rate(step))), expected, rtol=1e-5
         )
-    constant = training.Schedule.from_config({"kind": "constant", "rate": 1e-3, "epochs": 25}, "t")
-    assert constant.learning_rate(149) == 1e-3 and constant.epochs == 25
+    constant = protocol.Schedule.from_config({"kind": "constant", "rate": 1e-3, "epochs": 25}, "t")
+    assert training.learning_rate(constant, 149) == 1e-3 and constant.epochs == 25
 
 
 def test_seed_protocol_trains_the_ae_at_a_constant_rate_on_the_mean_cross_entropy(tiny_images):
@@ -213,15 +213,15 @@ def test_seed_protocol_trains_the_ae_at_a_constant_rate_on_the_mean_cross_entrop
     override = load_config("seed_protocol.yaml")
     for section in ("model", "training"):
         config[section] = {**config[section], **override[section]}
-    vae = training.TrainSpec.from_config(config, "vae", "student_t")
+    vae = protocol.TrainSpec.from_config(config, "vae", "student_t")
     assert (vae.loss, vae.schedule.kind, vae.epochs, vae.patience) == (
         "seed",
         "exponential",
         40,
         None,
     )
-    assert training.TrainSpec.from_config(config, "vae", "gaussian").epochs == 30
-    ae = training.TrainSpec.from_config(config, "ae", "gaussian")
+    assert protocol.TrainSpec.from_config(config, "vae", "gaussian").epochs == 30
+    ae = protocol.TrainSpec.from_config(config, "ae", "gaussian")
     assert (ae.ae_loss, ae.schedule.kind, ae.schedule.peak, ae.epochs) == (
         "mean",
         "constant",

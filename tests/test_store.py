@@ -1,5 +1,6 @@
 """The model store: fingerprints, the training code's version, hits, misses and damaged entries."""
 
+import ast
 import json
 import logging
 import os
@@ -12,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 
-from covae import heatmaps, io, store, training
+from covae import heatmaps, io, protocol, store, training
 from tests.conftest import ROOT, load_config, with_value
 
 SMOKE = load_config("smoke.yaml")
@@ -61,7 +62,7 @@ def test_seed_data_set_model_and_code_version_change_the_fingerprint(monkeypatch
         store.digest(_print()),
     }
     assert len(digests) == 4
-    monkeypatch.setattr(training, "CODE_VERSION", training.CODE_VERSION + 1)
+    monkeypatch.setattr(protocol, "CODE_VERSION", protocol.CODE_VERSION + 1)
     assert store.digest(_print()) not in digests
 
 
@@ -100,12 +101,12 @@ def current_sketch():
 
 
 def test_training_computes_what_its_code_version_says(current_sketch):
-    # Fails when a change alters what training computes. Then raise training.CODE_VERSION (every
+    # Fails when a change alters what training computes. Then raise protocol.CODE_VERSION (every
     # stored model then retrains) and record the new reference for each backend:
     #   python -m covae.store sketch  (KERAS_BACKEND=jax for the jax entry)
     references = json.loads(REFERENCE.read_text())
     reference = references[keras.backend.backend()]
-    assert reference["code"] == training.CODE_VERSION, "record the reference of this version"
+    assert reference["code"] == protocol.CODE_VERSION, "record the reference of this version"
     assert store.sketch_distance(current_sketch, reference) < SKETCH_TOLERANCE
 
 
@@ -128,7 +129,7 @@ def test_the_sketch_sees_a_change_of_what_training_computes(current_sketch, monk
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     images = heatmaps.make_dataset(heatmaps.DataSpec.from_config(SMOKE["data"]), "gaussian")
-    spec = training.TrainSpec.from_config(SMOKE, "vae", "gaussian")
+    spec = protocol.TrainSpec.from_config(SMOKE, "vae", "gaussian")
     model, history = training.fit("vae", images["images"][:128], spec, seed=0)
     run = tmp_path_factory.mktemp("results") / "models" / "gaussian" / "vae" / "seed0"
     with io.atomic_folder(run) as folder:
@@ -153,6 +154,48 @@ def test_a_published_run_is_found_whole_and_loads(filled_store, trained_run, tmp
     for name in store.FILES:
         assert (tmp_path / "run" / name).read_bytes() == (trained_run / name).read_bytes()
     keras.models.load_model(tmp_path / "run" / "decoder.keras")
+
+
+def _top_level_covae_imports(script):
+    """The ``covae`` modules a script imports at its top level (not inside a branch)."""
+    tree = ast.parse(script.read_text())
+    return [
+        alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "covae"
+        for alias in node.names
+    ]
+
+
+# Look a fingerprint up, copy its entry, and print which of Keras and TensorFlow were imported.
+TAKE = """
+import json, sys
+{imports}
+entry = store.find(sys.argv[2], json.loads(sys.argv[1]))
+store.take(entry, sys.argv[3])
+print(json.dumps([name for name in ("keras", "tensorflow") if name in sys.modules]))
+"""
+
+
+def test_a_run_is_taken_from_the_store_without_starting_keras(filled_store, tmp_path):
+    # A train job's top-level imports (what it imports before it knows whether it must train),
+    # then the lookup and the copy: a stored run is restored without Keras and TensorFlow,
+    # whose import alone takes 3-5 s. The oracle: with covae.training imported too, as the job
+    # does once it must train, both are there.
+    top = _top_level_covae_imports(ROOT / "workflow" / "scripts" / "train.py")
+    assert "store" in top and "training" not in top
+    for modules, started in ((top, []), ([*top, "training"], ["keras", "tensorflow"])):
+        out = tmp_path / "_".join(modules)
+        out.mkdir()
+        result = subprocess.run(
+            [sys.executable, "-c", TAKE.format(imports=f"from covae import {', '.join(modules)}"),
+             json.dumps(_print()), str(filled_store), str(out)],
+            capture_output=True, text=True, check=False,
+            env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.loads(result.stdout.splitlines()[-1]) == started, modules
+        assert sorted(p.name for p in out.iterdir()) == sorted([*store.FILES, store.RECORD])
 
 
 def test_publishing_again_adds_nothing(filled_store, trained_run):

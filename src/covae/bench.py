@@ -276,7 +276,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
             pd.read_csv(table), settings["tolerance"], settings.get("seed_bounds")
         )
         return _print_speedup(summary, convergence.SEED_TARGET_EPOCH)
-    from covae import probes, training
+    from covae import probes, protocol, training
 
     target = 4 if quick else convergence.SEED_TARGET_EPOCH
     data = heatmaps.make_dataset(heatmaps.DataSpec.from_config(config["data"]), dataset)
@@ -294,7 +294,7 @@ def bench_converge(config: dict, dataset: str, model: str, quick: bool, table: s
     curves = []
     for run in runs:
         section = convergence.training_section(run, model, settings, config["training"], peak)
-        spec = training.TrainSpec.from_config(
+        spec = protocol.TrainSpec.from_config(
             {"model": config["model"], "training": section}, model, dataset
         )
         callback = probes.TestError(images[is_test], 0, spec.loss)

@@ -73,7 +73,7 @@ def parse_name(name: str) -> Run:
 
 
 def schedule_entry(name: str, convergence: Mapping[str, Any], peak: float) -> dict[str, Any]:
-    """The ``training.schedule`` entry of one run (what ``training.Schedule.from_config`` reads)."""
+    """The ``training.schedule`` entry of one run (what ``protocol.Schedule.from_config`` reads)."""
     run = parse_name(name)
     if run.kind == "exponential":
         seed = {k: v for k, v in convergence["exponential"].items() if k != "batch_size"}

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from covae import heatmaps, inference, metrics, models
-from covae.training import TrainSpec, validation_mask
+from covae.protocol import TrainSpec
+from covae.training import validation_mask
 
 
 class TestError(keras.callbacks.Callback):

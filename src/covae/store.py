@@ -13,7 +13,7 @@ The fingerprint holds
     ``ae_loss`` for the AE);
   * ``training``: the schedule's own settings, batch size, validation fraction and patience
     (a patience of at least the epochs never stops a run, so it is recorded as the epochs);
-  * ``seed``, and ``code``: :data:`covae.training.CODE_VERSION`, the version of what the
+  * ``seed``, and ``code``: :data:`covae.protocol.CODE_VERSION`, the version of what the
     training code computes. A test trains a few steps and compares the weights with those
     recorded for that version (:func:`training_sketch`, ``tests/data/training_reference.json``):
     moving or renaming code keeps the store, and changing what training computes fails that
@@ -44,13 +44,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from covae import heatmaps, io, names, training
+from covae import heatmaps, io, names, protocol
 
 log = logging.getLogger("covae.store")
 
 RECORD = "fingerprint.json"
 FILES = ("encoder.keras", "decoder.keras", "history.csv")
-# The settings each schedule kind reads (the rest of training.Schedule keeps its defaults).
+# The settings each schedule kind reads (the rest of protocol.Schedule keeps its defaults).
 SCHEDULE_FIELDS = {
     "cosine": ("kind", "epochs", "peak", "warmup_epochs"),
     "exponential": ("kind", "epochs", "peak", "decay_steps", "decay_rate"),
@@ -68,7 +68,7 @@ class StoreError(RuntimeError):
 def fingerprint(config: Mapping[str, Any], dataset: str, model: str, seed: int) -> dict:
     """What determines the weights of one run: the ``data``, ``model`` and ``training``
     settings it uses, its seed, and the training code's version."""
-    spec = training.TrainSpec.from_config(config, model, dataset)
+    spec = protocol.TrainSpec.from_config(config, model, dataset)
     data = dataclasses.asdict(heatmaps.DataSpec.from_config(config["data"]))
     if dataset != "student_t":
         del data["df_rule"]
@@ -93,7 +93,7 @@ def fingerprint(config: Mapping[str, Any], dataset: str, model: str, seed: int) 
                 "validation_fraction": spec.validation_fraction,
                 "patience": patience,
             },
-            "code": training.CODE_VERSION,
+            "code": protocol.CODE_VERSION,
         }
     )
 
@@ -127,6 +127,8 @@ def _sha256(path: Path) -> str:
 def provenance(history_seconds: float | None = None) -> dict:
     """Where and how a run trained: backend, device, Keras version, machine, time."""
     import keras
+
+    from covae import training
 
     return {
         "backend": keras.backend.backend(),
@@ -336,7 +338,7 @@ def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
     import keras
     import numpy as np
 
-    from covae import models
+    from covae import models, training
 
     data_spec = heatmaps.DataSpec.from_config(
         {
@@ -361,9 +363,9 @@ def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
             },
         },
     }
-    sketch: dict[str, Any] = {"backend": keras.backend.backend(), "code": training.CODE_VERSION}
+    sketch: dict[str, Any] = {"backend": keras.backend.backend(), "code": protocol.CODE_VERSION}
     for name in ("vae", "ae"):
-        spec = training.TrainSpec.from_config(config, name, "student_t")
+        spec = protocol.TrainSpec.from_config(config, name, "student_t")
         keras.utils.set_random_seed(0)
         start = models.build(
             name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,

@@ -57,14 +57,14 @@ def _setup_worker(threads: int) -> None:
 def train_one(run: dict[str, Any], data_path: str, out_root: str) -> dict[str, Any]:
     """Train one run into ``out_root/<root>/models/<dataset>/<model>/seed<seed>/``, sealed with
     its fingerprint and provenance; return a summary line's numbers."""
-    from covae import logs, training
+    from covae import logs, protocol, training
 
     run_folder = names.run_folder(run["dataset"], run["model"], run["seed"])
     folder = Path(out_root) / run["root"] / "models" / run_folder
     log_path = Path(out_root) / "logs" / f"{run['root'].replace('/', '_')}_{run['dataset']}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     logs.setup(f"{log_path}_{run['model']}_seed{run['seed']}.log")
-    spec = training.TrainSpec.from_config(run["sections"], run["model"], run["dataset"])
+    spec = protocol.TrainSpec.from_config(run["sections"], run["model"], run["dataset"])
     data = io.load_arrays(data_path)
     images = data["images"][~data["is_test"]]
     start = time.perf_counter()

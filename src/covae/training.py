@@ -11,130 +11,37 @@ import logging
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
 import pandas as pd
 
 from covae import heatmaps, models, names
+from covae.protocol import Schedule, TrainSpec
 
 log = logging.getLogger("covae.training")
-
-# The version of what training computes (this module, covae.models and covae.heatmaps): part of
-# every stored model's fingerprint (covae.store). Raise it with any change that alters the
-# weights a run ends with, and record the new reference (tests/test_store.py says how); moving
-# or renaming code leaves it, and the store, as they are.
-CODE_VERSION = 1
 
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the run's folder is not written."""
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """Adam's learning rate over a run of ``epochs`` epochs.
-
-    * ``cosine`` (the study's): linear warmup from 0 to ``peak`` over ``warmup_epochs``, then a
-      cosine decay to 0 at the end of the last epoch.
-    * ``exponential`` (the source study's VAE): ``peak * decay_rate ** (step / decay_steps)``, with
-      ``peak`` the initial rate.
-    * ``constant`` (the source study's AE, whose schedule was never passed to its optimizer):
-      ``peak``.
-    """
-
-    kind: str
-    epochs: int
-    peak: float
-    warmup_epochs: int = 0
-    decay_steps: int = 1
-    decay_rate: float = 1.0
-
-    @classmethod
-    def from_config(cls, entry: Mapping[str, Any], dataset: str) -> Schedule:
-        """One model's ``training.schedule`` entry; ``epochs`` is a number or one per data set."""
-        kind = str(entry["kind"])
-        epochs = entry["epochs"]
-        epochs = int(epochs[dataset] if isinstance(epochs, Mapping) else epochs)
-        if kind == "cosine":
-            return cls(kind, epochs, float(entry["peak"]), int(entry["warmup_epochs"]))
-        if kind == "exponential":
-            return cls(
-                kind,
-                epochs,
-                float(entry["initial"]),
-                decay_steps=int(entry["decay_steps"]),
-                decay_rate=float(entry["decay_rate"]),
-            )
-        if kind == "constant":
-            return cls(kind, epochs, float(entry["rate"]))
-        raise ValueError(
-            f"unknown schedule kind {kind!r}; expected one of {tuple(names.SCHEDULES)}"
+def learning_rate(schedule: Schedule, steps_per_epoch: int):
+    """What ``keras.optimizers.Adam(learning_rate=...)`` takes for ``schedule``."""
+    if schedule.kind == "constant":
+        return schedule.peak
+    if schedule.kind == "exponential":
+        return keras.optimizers.schedules.ExponentialDecay(
+            schedule.peak, schedule.decay_steps, schedule.decay_rate
         )
-
-    def learning_rate(self, steps_per_epoch: int):
-        """What ``keras.optimizers.Adam(learning_rate=...)`` takes for this schedule."""
-        if self.kind == "constant":
-            return self.peak
-        if self.kind == "exponential":
-            return keras.optimizers.schedules.ExponentialDecay(
-                self.peak, self.decay_steps, self.decay_rate
-            )
-        warmup = self.warmup_epochs * steps_per_epoch
-        total = self.epochs * steps_per_epoch
-        return keras.optimizers.schedules.CosineDecay(
-            0.0, decay_steps=max(total - warmup, 1), alpha=0.0,
-            warmup_target=self.peak, warmup_steps=warmup,
-        )  # fmt: skip
-
-    def describe(self) -> str:
-        if self.kind == "cosine":
-            warmup = f"warmup {self.warmup_epochs} to {self.peak:g}"
-            return f"{self.epochs} epochs, {warmup} then cosine to 0"
-        if self.kind == "exponential":
-            return (
-                f"{self.epochs} epochs, {self.peak:g} x {self.decay_rate:g}^(step/"
-                f"{self.decay_steps})"
-            )
-        return f"{self.epochs} epochs at a constant {self.peak:g}"
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """The ``model`` and ``training`` sections of the config for one (model, data set) (the
-    config is the only source of their values)."""
-
-    latent_dim: int
-    beta: float
-    loss: str
-    ae_loss: str
-    schedule: Schedule
-    patience: int | None
-    batch_size: int
-    validation_fraction: float
-
-    @property
-    def epochs(self) -> int:
-        return self.schedule.epochs
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any], model: str, dataset: str) -> TrainSpec:
-        model_cfg, training = config["model"], config["training"]
-        patience = training["patience"]
-        return cls(
-            latent_dim=int(model_cfg["latent_dim"]),
-            beta=float(model_cfg["beta"]),
-            loss=str(model_cfg["loss"]),
-            ae_loss=str(model_cfg["ae_loss"]),
-            schedule=Schedule.from_config(training["schedule"][model], dataset),
-            patience=None if patience is None else int(patience),
-            batch_size=int(training["batch_size"]),
-            validation_fraction=float(training["validation_fraction"]),
-        )
+    warmup = schedule.warmup_epochs * steps_per_epoch
+    total = schedule.epochs * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=max(total - warmup, 1), alpha=0.0,
+        warmup_target=schedule.peak, warmup_steps=warmup,
+    )  # fmt: skip
 
 
 def validation_mask(n: int, fraction: float, seed: int) -> np.ndarray:
@@ -229,7 +136,7 @@ def fit(
     x = images[..., None].astype(np.float32)
     held_out = validation_mask(len(x), spec.validation_fraction, seed)
     steps_per_epoch = math.ceil(int((~held_out).sum()) / spec.batch_size)
-    rate = spec.schedule.learning_rate(steps_per_epoch)
+    rate = learning_rate(spec.schedule, steps_per_epoch)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate))
     nats = models.PIXELS if model_name == "ae" and spec.ae_loss == "mean" else 1.0
     excess = Excess(

@@ -5,7 +5,7 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import convergence, io, probes, tables, training  # noqa: E402
+from covae import convergence, io, probes, protocol, tables, training  # noqa: E402
 
 wildcards, params = snakemake.wildcards, snakemake.params
 run = convergence.parse_name(wildcards.schedule)
@@ -21,7 +21,7 @@ peak = float(at_batch["peak"].iloc[0]) if len(at_batch) else float("nan")
 section = convergence.training_section(
     wildcards.schedule, wildcards.model, params.convergence, params.config["training"], peak
 )
-spec = training.TrainSpec.from_config(
+spec = protocol.TrainSpec.from_config(
     {**params.config, "training": section}, wildcards.model, wildcards.dataset
 )
 data = io.load_arrays(snakemake.input.data)

@@ -6,11 +6,11 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import io, probes, tables, training  # noqa: E402
+from covae import io, probes, protocol, tables  # noqa: E402
 
 wildcards, settings = snakemake.wildcards, snakemake.params.lr_range
 seed = snakemake.params.seed
-spec = training.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
+spec = protocol.TrainSpec.from_config(snakemake.params.config, wildcards.model, wildcards.dataset)
 data = io.load_arrays(snakemake.input.data)
 test = probes.lr_range_test(
     wildcards.model, data["images"][~data["is_test"]], spec, seed,

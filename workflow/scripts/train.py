@@ -8,7 +8,8 @@ from covae import logs
 # Before Keras is imported: TensorFlow's start-up lines go to the job's log, not the console.
 log = logs.setup(snakemake.log[0])
 
-from covae import io, store, training  # noqa: E402
+# Keras is imported only to train: a run taken from the model store is copied without it.
+from covae import io, protocol, store  # noqa: E402
 
 wildcards = snakemake.wildcards
 dataset, model_name, seed = wildcards.dataset, wildcards.model, int(wildcards.seed)
@@ -22,7 +23,9 @@ with io.atomic_folder(Path(snakemake.output.history).parent) as folder:
                  dataset, model_name, seed, stored, origin.get("device"),
                  origin.get("train_seconds"))  # fmt: skip
     else:
-        spec = training.TrainSpec.from_config(config, model_name, dataset)
+        from covae import training
+
+        spec = protocol.TrainSpec.from_config(config, model_name, dataset)
         data = io.load_arrays(snakemake.input.data)
         train_images = data["images"][~data["is_test"]]
         log.info(
