@@ -167,11 +167,12 @@ def _top_level_covae_imports(script):
     ]
 
 
-# Look a fingerprint up, copy its entry, and print which of Keras and TensorFlow were imported.
+# What a train job does before it knows whether it trains (its run's fingerprint from the config,
+# the lookup, the copy); then print which of Keras and TensorFlow were imported.
 TAKE = """
 import json, sys
 {imports}
-entry = store.find(sys.argv[2], json.loads(sys.argv[1]))
+entry = store.find(sys.argv[2], store.fingerprint(json.loads(sys.argv[1]), "gaussian", "vae", 0))
 store.take(entry, sys.argv[3])
 print(json.dumps([name for name in ("keras", "tensorflow") if name in sys.modules]))
 """
@@ -179,9 +180,9 @@ print(json.dumps([name for name in ("keras", "tensorflow") if name in sys.module
 
 def test_a_run_is_taken_from_the_store_without_starting_keras(filled_store, tmp_path):
     # A train job's top-level imports (what it imports before it knows whether it must train),
-    # then the lookup and the copy: a stored run is restored without Keras and TensorFlow,
-    # whose import alone takes 3-5 s. The oracle: with covae.training imported too, as the job
-    # does once it must train, both are there.
+    # then its fingerprint, the lookup and the copy: a stored run is restored without Keras and
+    # TensorFlow, whose import alone takes seconds. The oracle: with covae.training imported
+    # too, as the job does once it must train, both are there.
     top = _top_level_covae_imports(ROOT / "workflow" / "scripts" / "train.py")
     assert "store" in top and "training" not in top
     for modules, started in ((top, []), ([*top, "training"], ["keras", "tensorflow"])):
@@ -189,7 +190,7 @@ def test_a_run_is_taken_from_the_store_without_starting_keras(filled_store, tmp_
         out.mkdir()
         result = subprocess.run(
             [sys.executable, "-c", TAKE.format(imports=f"from covae import {', '.join(modules)}"),
-             json.dumps(_print()), str(filled_store), str(out)],
+             json.dumps(SMOKE), str(filled_store), str(out)],
             capture_output=True, text=True, check=False,
             env={**os.environ, "KERAS_BACKEND": "tensorflow"},
         )  # fmt: skip
