@@ -66,6 +66,32 @@ def test_seed_data_set_model_and_code_version_change_the_fingerprint(monkeypatch
     assert store.digest(_print()) not in digests
 
 
+# One entry of each schedule kind: its own keys (names.SCHEDULES) and a value for each.
+KIND_ENTRIES = {
+    "cosine": {"kind": "cosine", "epochs": 2, "peak": 0.003, "warmup_epochs": 1},
+    "exponential": {"kind": "exponential", "epochs": 2, "initial": 0.001, "decay_steps": 50,
+                    "decay_rate": 0.96},
+    "constant": {"kind": "constant", "epochs": 2, "rate": 0.001},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(KIND_ENTRIES))
+def test_a_fingerprint_holds_its_schedule_kind_s_own_settings_and_each_shapes_it(kind):
+    from covae import names
+
+    entry = KIND_ENTRIES[kind]
+    config = _changed("training.schedule.vae", entry)
+    schedule = _print(config)["training"]["schedule"]
+    assert list(schedule) == ["kind", "epochs", *names.SCHEDULES[kind].values()]
+    assert {schedule[field] for key, field in names.SCHEDULES[kind].items()} == {
+        entry[key] for key in names.SCHEDULES[kind]
+    }
+    for key in ["epochs", *names.SCHEDULES[kind]]:
+        moved = _changed(f"training.schedule.vae.{key}", entry[key] * 2, config)
+        assert store.digest(_print(moved)) != store.digest(_print(config)), key
+    assert set(KIND_ENTRIES) == set(names.SCHEDULES)  # every kind is tried
+
+
 @pytest.mark.parametrize(
     ("path", "value", "model", "dataset"),
     [

@@ -18,12 +18,13 @@ MODELS: tuple[str, ...] = ("vae", "ae")
 # The generating factors of every image, in the column order of a data set's ``factors``.
 FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
 
-# The learning-rate schedules a model trains under (training.schedule.<model>.kind) and the
-# keys each takes besides ``kind`` and ``epochs``.
-SCHEDULES: dict[str, tuple[str, ...]] = {
-    "cosine": ("peak", "warmup_epochs"),
-    "exponential": ("initial", "decay_steps", "decay_rate"),
-    "constant": ("rate",),
+# The learning-rate schedules a model trains under (training.schedule.<model>.kind): the keys
+# each takes besides ``kind`` and ``epochs``, and the field of covae.protocol.Schedule each sets
+# (the fields a kind does not set keep their defaults and stay out of a run's fingerprint).
+SCHEDULES: dict[str, dict[str, str]] = {
+    "cosine": {"peak": "peak", "warmup_epochs": "warmup_epochs"},
+    "exponential": {"initial": "peak", "decay_steps": "decay_steps", "decay_rate": "decay_rate"},
+    "constant": {"rate": "peak"},
 }
 
 # The tables of a study's runs ({root}/tables/<name>.csv and .md): one per metric group (a

@@ -5,6 +5,7 @@ here, so a train job that takes its model from the store never starts TensorFlow
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from covae import names
 # alters the weights a run ends with, and record the new reference (tests/test_store.py says
 # how); moving or renaming code leaves it, and the store, as they are.
 CODE_VERSION = 1
+
+# A Schedule field's annotation (a string: annotations are postponed) -> its type.
+_TYPES = {"str": str, "int": int, "float": float}
 
 
 @dataclass(frozen=True)
@@ -42,23 +46,21 @@ class Schedule:
     def from_config(cls, entry: Mapping[str, Any], dataset: str) -> Schedule:
         """One model's ``training.schedule`` entry; ``epochs`` is a number or one per data set."""
         kind = str(entry["kind"])
+        if kind not in names.SCHEDULES:
+            raise ValueError(
+                f"unknown schedule kind {kind!r}; expected one of {tuple(names.SCHEDULES)}"
+            )
         epochs = entry["epochs"]
         epochs = int(epochs[dataset] if isinstance(epochs, Mapping) else epochs)
-        if kind == "cosine":
-            return cls(kind, epochs, float(entry["peak"]), int(entry["warmup_epochs"]))
-        if kind == "exponential":
-            return cls(
-                kind,
-                epochs,
-                float(entry["initial"]),
-                decay_steps=int(entry["decay_steps"]),
-                decay_rate=float(entry["decay_rate"]),
-            )
-        if kind == "constant":
-            return cls(kind, epochs, float(entry["rate"]))
-        raise ValueError(
-            f"unknown schedule kind {kind!r}; expected one of {tuple(names.SCHEDULES)}"
-        )
+        types = {field.name: _TYPES[field.type] for field in dataclasses.fields(cls)}
+        values = {field: types[field](entry[key]) for key, field in names.SCHEDULES[kind].items()}
+        return cls(kind, epochs, **values)
+
+    def settings(self) -> dict[str, Any]:
+        """The fields this schedule's kind sets (``kind``, ``epochs`` and its own keys'), in
+        field order: what a run's fingerprint records of it."""
+        own = {"kind", "epochs", *names.SCHEDULES[self.kind].values()}
+        return {key: value for key, value in dataclasses.asdict(self).items() if key in own}
 
     def describe(self) -> str:
         if self.kind == "cosine":

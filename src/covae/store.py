@@ -50,12 +50,6 @@ log = logging.getLogger("covae.store")
 
 RECORD = "fingerprint.json"
 FILES = ("encoder.keras", "decoder.keras", "history.csv")
-# The settings each schedule kind reads (the rest of protocol.Schedule keeps its defaults).
-SCHEDULE_FIELDS = {
-    "cosine": ("kind", "epochs", "peak", "warmup_epochs"),
-    "exponential": ("kind", "epochs", "peak", "decay_steps", "decay_rate"),
-    "constant": ("kind", "epochs", "peak"),
-}
 # The store of the repository this module was checked out with (src/covae/store.py).
 DEFAULT_STORE = Path(__file__).resolve().parents[2] / "model_store"
 
@@ -77,8 +71,6 @@ def fingerprint(config: Mapping[str, Any], dataset: str, model: str, seed: int) 
         settings |= {"beta": spec.beta, "loss": spec.loss}
     else:
         settings["ae_loss"] = spec.ae_loss
-    schedule = dataclasses.asdict(spec.schedule)
-    schedule = {key: schedule[key] for key in SCHEDULE_FIELDS[spec.schedule.kind]}
     patience = spec.patience if spec.patience is None else min(spec.patience, spec.epochs)
     return _plain(
         {
@@ -88,7 +80,7 @@ def fingerprint(config: Mapping[str, Any], dataset: str, model: str, seed: int) 
             "data": data,
             "settings": settings,
             "training": {
-                "schedule": schedule,
+                "schedule": spec.schedule.settings(),
                 "batch_size": spec.batch_size,
                 "validation_fraction": spec.validation_fraction,
                 "patience": patience,
