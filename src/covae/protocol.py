@@ -6,6 +6,7 @@ here, so a train job that takes its model from the store never starts TensorFlow
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,6 @@ from covae import names
 # alters the weights a run ends with, and record the new reference (tests/test_store.py says
 # how); moving or renaming code leaves it, and the store, as they are.
 CODE_VERSION = 1
-
-# A Schedule field's annotation (a string: annotations are postponed) -> its type.
-_TYPES = {"str": str, "int": int, "float": float}
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class Schedule:
             )
         epochs = entry["epochs"]
         epochs = int(epochs[dataset] if isinstance(epochs, Mapping) else epochs)
-        types = {field.name: _TYPES[field.type] for field in dataclasses.fields(cls)}
+        types = typing.get_type_hints(cls)  # field -> its type (int, float)
         values = {field: types[field](entry[key]) for key, field in names.SCHEDULES[kind].items()}
         return cls(kind, epochs, **values)
 
