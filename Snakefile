@@ -26,7 +26,7 @@ except covae.config.ConfigError as error:
     message = covae.config.with_source(
         str(error),
         workflow.overwrite_configfiles,
-        workflow.config_settings.overwrite_config,
+        workflow.config_settings.config,  # what --config set (overwrite_config adds the files)
     )
     made = Path.cwd()
     if made.resolve() != Path(workflow.basedir).resolve() and not any(made.iterdir()):

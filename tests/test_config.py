@@ -156,6 +156,15 @@ def test_a_refusal_names_where_its_key_was_set(tmp_path):
     assert covae_config.with_source(message, [], {"seeds": [0, 0]}).endswith("(set by --config)")
     assert covae_config.with_source(message, []).endswith("(set in config/config.yaml)")
     assert covae_config.with_source("no key here", [first]) == "no key here"
+    # A list's item, as the schema's refusal names it (seeds.1) or as the checks do (runs[1]).
+    item = "seeds.1: -1 is less than the minimum of 0"
+    assert covae_config.with_source(item, [first], {"seeds": [0, -1]}).endswith("(set by --config)")
+    assert covae_config.with_source(item, [second]).endswith(f"(set in {second})")
+    third = tmp_path / "third.yaml"
+    third.write_text("seeds: [0]\nconvergence:\n  cosine:\n    runs: [{batch_size: 8}]\n")
+    assert covae_config.with_source(item, [third]).endswith("(set in config/config.yaml)")
+    run = "convergence.cosine.runs[0].batch_size: 8 is not a power of two"
+    assert covae_config.with_source(run, [first, third]).endswith(f"(set in {third})")
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n"])

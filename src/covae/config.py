@@ -421,12 +421,16 @@ def load(
 
 
 def _sets(tree: Any, key: str) -> bool:
-    """Whether the nested mapping ``tree`` holds the dotted ``key`` (list indices ignored)."""
+    """Whether the nested mapping ``tree`` holds the dotted ``key``; a list's item is named by
+    its index either way a refusal writes it (``seeds.1``, ``runs[0].epochs``)."""
     node = tree
-    for part in re.sub(r"\[\d+\]", "", key).split("."):
-        if not isinstance(node, Mapping) or part not in node:
+    for part in re.findall(r"[^.\[\]]+", key):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
             return False
-        node = node[part]
     return True
 
 
@@ -434,20 +438,20 @@ def with_source(
     message: str, paths: Sequence[str | os.PathLike], command_line: Mapping[str, Any] | None = None
 ) -> str:
     """``message`` (a refusal that starts with its dotted key, "model.beta: ...") followed by
-    where that key's value came from: the last override file that sets it, ``--config``, or
-    config/config.yaml."""
+    where that key's value came from, in snakemake's order of precedence: ``--config``, the
+    last override file that sets it, or config/config.yaml."""
     match = re.match(r"([A-Za-z_][\w.\[\]]*): ", message)
     if not match:
         return message
     key = match.group(1)
+    if command_line and _sets(command_line, key):
+        return f"{message} (set by --config)"
     for path in reversed(list(paths)):
         try:
             if _sets(read_yaml(path), key):
                 return f"{message} (set in {path})"
         except (OSError, ConfigError):
             continue
-    if command_line and _sets(command_line, key):
-        return f"{message} (set by --config)"
     return f"{message} (set in config/config.yaml)"
 
 
