@@ -132,6 +132,20 @@ def test_snakemake_refuses_a_bad_config_before_any_job(tmp_path, paper_config):
 
 
 @pytest.mark.slow
+def test_a_refusal_names_the_command_line_where_it_overrides_a_file(tmp_path):
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("seeds: [0, 1]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(seeds), "--config",
+         "seeds=[0,-1]", "--directory", str(tmp_path), "--snakefile", str(ROOT / "Snakefile")],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "seeds.1: -1 is less than the minimum of 0" in result.stdout + result.stderr
+    assert "(set by --config)" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
 def test_a_refused_dry_run_leaves_no_folder_behind(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("model:\n  beta: -1\n")
