@@ -299,9 +299,13 @@ def test_an_archive_of_runs_is_imported_and_a_broken_one_refused(trained_run, tm
 
 def test_the_command_line_lists_and_checks_the_store(filled_store, capsys):
     assert store.main(["--store", str(filled_store), "list"]) == 0
-    assert "gaussian/vae/seed0/" in capsys.readouterr().out
+    header, line, count = capsys.readouterr().out.splitlines()
+    assert header.split()[:2] == ["run", "schedule"]
+    schedule = protocol.Schedule.from_config(SMOKE["training"]["schedule"]["vae"], "gaussian")
+    assert line.startswith("gaussian/vae/seed0/") and schedule.describe() in line
+    assert count == f"1 run in {filled_store}"
     assert store.main(["--store", str(filled_store), "check"]) == 0
-    assert "1 entries" in capsys.readouterr().out
+    assert f"1 entry of {filled_store} match" in capsys.readouterr().out
     (store.entry_of(filled_store, _print()) / "history.csv").write_text("epoch\n")
     assert store.main(["--store", str(filled_store), "check"]) == 1
     assert "history.csv is damaged" in capsys.readouterr().err

@@ -422,18 +422,31 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{run}: {what}")
             print(f"{sum('published' in what for _, what in done)} of {len(done)} runs added")
         elif args.command == "list":
-            for row in entries(args.store):
-                print(
-                    f"{row['entry']}  {row['schedule']}  batch {row['batch_size']}  "
-                    f"d={row['latent_dim']}  {row['backend']}  {row['train_seconds']} s"
-                )
+            rows = [
+                {
+                    "run": row["entry"],
+                    "schedule": protocol.Schedule(**row["schedule"]).describe(),
+                    "batch": row["batch_size"],
+                    "code dims": row["latent_dim"],
+                    "backend": row["backend"],
+                    "trained": "?" if seconds is None else f"{seconds:.0f} s",
+                }
+                for row in entries(args.store)
+                for seconds in [row["train_seconds"]]
+            ]
+            if rows:
+                widths = {key: max(len(key), *(len(str(r[key])) for r in rows)) for key in rows[0]}
+                for row in [dict(zip(widths, widths, strict=True)), *rows]:
+                    print("  ".join(str(row[key]).ljust(widths[key]) for key in widths).rstrip())
+            print(f"{len(rows)} run{'' if len(rows) == 1 else 's'} in {args.store}")
         elif args.command == "sketch":
             print(json.dumps(training_sketch(), indent=1))
         else:
             runs = runs_under(args.store)
             for entry in runs:
                 verify(entry)
-            print(f"{len(runs)} entries of {args.store} match their records")
+            entries_ = "entry" if len(runs) == 1 else "entries"
+            print(f"{len(runs)} {entries_} of {args.store} match their records")
     except StoreError as error:
         print(f"covae.store: {error}", file=sys.stderr)
         return 1
