@@ -177,6 +177,13 @@ def test_a_refusal_names_where_its_key_was_set(tmp_path):
     third = tmp_path / "third.yaml"
     third.write_text("seeds: [0]\nconvergence:\n  cosine:\n    runs: [{batch_size: 8}]\n")
     assert covae_config.with_source(item, [third]).endswith("(set in config/config.yaml)")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("modle:\n  beta: 2\ntraining:\n  epochz: 3\n")
+    top = "the config's top level: unknown key 'modle'; allowed keys: data, model"
+    assert covae_config.with_source(top, [typo, first]).endswith(f"(set in {typo})")
+    assert covae_config.with_source(top, [first], {"modle": 1}).endswith("(set by --config)")
+    inner = "training: unknown key 'epochz'; allowed keys: batch_size, patience"
+    assert covae_config.with_source(inner, [typo, second]).endswith(f"(set in {typo})")
     run = "convergence.cosine.runs[0].batch_size: 8 is not a power of two"
     assert covae_config.with_source(run, [first, third]).endswith(f"(set in {third})")
 

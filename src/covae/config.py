@@ -437,13 +437,16 @@ def _sets(tree: Any, key: str) -> bool:
 def with_source(
     message: str, paths: Sequence[str | os.PathLike], command_line: Mapping[str, Any] | None = None
 ) -> str:
-    """``message`` (a refusal that starts with its dotted key, "model.beta: ...") followed by
-    where that key's value came from, in snakemake's order of precedence: ``--config``, the
-    last override file that sets it, or config/config.yaml."""
-    match = re.match(r"([A-Za-z_][\w.\[\]]*): ", message)
+    """``message`` (a refusal that starts with its dotted key, "model.beta: ...", or names an
+    unknown key) followed by where that key's value came from, in snakemake's order of
+    precedence: ``--config``, the last override file that sets it, or config/config.yaml."""
+    unknown = re.match(
+        r"(?:the config's top level|([A-Za-z_][\w.\[\]]*)): unknown key '(\w+)'", message
+    )
+    match = unknown or re.match(r"([A-Za-z_][\w.\[\]]*): ", message)
     if not match:
         return message
-    key = match.group(1)
+    key = ".".join(part for part in match.groups() if part)  # an unknown key: where it is
     if command_line and _sets(command_line, key):
         return f"{message} (set by --config)"
     for path in reversed(list(paths)):
