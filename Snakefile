@@ -63,7 +63,7 @@ if changed := committed_outputs_at_risk():
     raise WorkflowError(
         f"This config differs from config/config.yaml in {', '.join(changed)}, and a run here "
         "would write its tables, figures and paper over the committed study's. Run it in "
-        "another folder: snakemake -d runs/<name> --configfile ... (git ignores runs/)."
+        "another folder: the same command with snakemake -d runs/<name> (git ignores runs/)."
     )
 
 
