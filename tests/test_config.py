@@ -433,3 +433,27 @@ def test_a_study_with_its_own_losses_trains_under_them_and_is_no_budget(paper_co
     # The code's size and beta stay the main study's: a study cannot set them.
     config["studies"]["source_protocol"]["model"]["latent_dim"] = 8
     assert "studies.source_protocol.model" in refusal(config)
+
+
+@pytest.mark.parametrize(
+    "module", ["bench", "config", "explorer", "locks", "readme", "store", "train_missing"]
+)
+def test_every_command_answers_help_and_does_nothing_else(module, capsys):
+    # `python -m covae.<module> --help`: its usage, and no run (readme would rewrite README.md,
+    # locks remove locks, config read a file named --help).
+    import importlib
+
+    readme = (ROOT / "README.md").stat().st_mtime_ns
+    with pytest.raises(SystemExit) as exit_:
+        importlib.import_module(f"covae.{module}").main(["--help"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: python -m covae.{module}")
+    assert (ROOT / "README.md").stat().st_mtime_ns == readme
+
+
+def test_a_config_file_that_cannot_be_read_is_named_in_one_line(capsys):
+    assert covae_config.main([str(ROOT / "no-such.yaml")]) == 1
+    assert capsys.readouterr().err == (
+        f"invalid configuration: {ROOT / 'no-such.yaml'}: cannot be read (No such file or "
+        "directory)\n"
+    )

@@ -348,6 +348,8 @@ def read_yaml(path: str | os.PathLike) -> Any:
     try:
         with open(path) as handle:
             return yaml.safe_load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -515,10 +517,18 @@ def training_runs(config: Mapping[str, Any], doubling: bool = False) -> list[dic
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m covae.config [FILE ...]``: check config files before snakemake runs."""
+    import argparse
     import sys
     from pathlib import Path
 
-    paths = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="python -m covae.config",
+        description="Check config files the way the workflow reads them: merged, in order, "
+        "over config/config.yaml, then validated; prints one line naming the key and what it "
+        "allows for a bad value, the file, line and column for bad YAML.",
+    )
+    parser.add_argument("files", nargs="*", help="override files, as given to --configfile")
+    paths = parser.parse_args(argv).files
     repository = Path(__file__).resolve().parents[2]
     try:
         print(check_files(paths, repository))

@@ -195,14 +195,16 @@ def screenshot(
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m covae.explorer screenshot PAGE PNG``: draw a page with headless Chromium."""
-    import sys
+    import argparse
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 3 or args[0] != "screenshot":
-        print("usage: python -m covae.explorer screenshot PAGE.html PAGE.png", file=sys.stderr)
-        return 2
-    screenshot(args[1], args[2])
-    print(f"drew {args[1]} to {args[2]}")
+    parser = argparse.ArgumentParser(prog="python -m covae.explorer")
+    commands = parser.add_subparsers(dest="command", required=True)
+    draw = commands.add_parser("screenshot", help="draw an explorer page with headless Chromium")
+    draw.add_argument("page", help="the page (.html)")
+    draw.add_argument("png", help="the picture to write (.png)")
+    args = parser.parse_args(argv)
+    screenshot(args.page, args.png)
+    print(f"drew {args.page} to {args.png}")
     return 0
 
 

@@ -11,6 +11,7 @@ removes nothing and says how to unlock by hand.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -64,8 +65,12 @@ def remove_stale(folder: str | os.PathLike = ".", proc: Path = PROC) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    print(f"covae.locks: {remove_stale(args[0] if args else '.')}")
+    parser = argparse.ArgumentParser(
+        prog="python -m covae.locks",
+        description="Remove a folder's snakemake locks when no snakemake works in that folder.",
+    )
+    parser.add_argument("folder", nargs="?", default=".", help="the run's folder (default: .)")
+    print(f"covae.locks: {remove_stale(parser.parse_args(argv).folder)}")
     return 0
 
 

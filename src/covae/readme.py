@@ -5,6 +5,7 @@ test checks that the committed README equals what the committed tables give."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -142,7 +143,12 @@ def rewrite(readme: str, block: str) -> str:
     return f"{head}{START}\n{block}\n{END}{tail}"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m covae.readme",
+        description="Rewrite README.md's results (between its results markers) from the "
+        "committed tables.",
+    ).parse_args(argv)
     root = Path(__file__).resolve().parents[2]
     readme = root / "README.md"
     block = results(root / "results" / "tables", protocol_tables(root))
