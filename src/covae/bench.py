@@ -256,7 +256,11 @@ def _print_speedup(summary, target_epoch: int) -> float:
             f"{row.dataset:9s} {row.model:3s} {row.run:18s}: "
             f"final error {row.test_error_z_mean:.3f}"
             f" (source study's schedule at epoch {target_epoch}: {row.seed_target:.3f});"
-            " reaches it after " + (f"{int(needed)} epochs" if np.isfinite(needed) else "never")
+            + (
+                f" reaches it after {int(needed)} epochs"
+                if np.isfinite(needed)
+                else " never reaches it"
+            )
         )
     speed = convergence.speedup(summary, target_epoch)
     ratio = float(speed["ratio"].min()) if speed["ratio"].notna().all() else 0.0
