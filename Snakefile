@@ -18,6 +18,16 @@ min_version("8.0")
 configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
+def refuse(message):
+    """Stop before any job runs, leaving no trace: the empty -d folder snakemake made for
+    this run goes too."""
+    made = Path.cwd()
+    if made.resolve() != Path(workflow.basedir).resolve() and not any(made.iterdir()):
+        os.chdir(made.parent)
+        made.rmdir()
+    raise WorkflowError(message)
+
+
 try:  # one line per mistake, naming the key and what it allows
     notes = covae.config.prepare(
         config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -28,13 +38,7 @@ except covae.config.ConfigError as error:
         workflow.overwrite_configfiles,
         workflow.config_settings.config,  # what --config set (overwrite_config adds the files)
     )
-    made = Path.cwd()
-    if made.resolve() != Path(workflow.basedir).resolve() and not any(made.iterdir()):
-        os.chdir(
-            made.parent
-        )  # the -d folder snakemake made for this refused run: leave nothing
-        made.rmdir()
-    raise WorkflowError(f"Invalid configuration: {message}") from None
+    refuse(f"Invalid configuration: {message}")
 for note in notes:  # keys of a schedule kind an override replaced
     print(f"covae: {note}", file=sys.stderr)
 

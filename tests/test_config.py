@@ -1,6 +1,7 @@
 """Bad configurations are refused, naming the key and the allowed range."""
 
 import copy
+import os
 import subprocess
 import sys
 
@@ -146,16 +147,27 @@ def test_a_refusal_names_the_command_line_where_it_overrides_a_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_refused_dry_run_leaves_no_folder_behind(tmp_path):
+@pytest.mark.parametrize(
+    ("beta", "store", "refusal"),
+    [
+        (-1, None, "model.beta: -1"),
+        # A mistyped model store would train every run instead of taking it.
+        (1, "no-such-store", "COVAE_MODEL_STORE={}: no such folder"),
+    ],
+)
+def test_a_refused_dry_run_leaves_no_folder_behind(tmp_path, beta, store, refusal):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("model:\n  beta: -1\n")
+    bad.write_text(f"model:\n  beta: {beta}\n")
     folder = tmp_path / "runs" / "new"
+    env = {**os.environ, **({} if store is None else {"COVAE_MODEL_STORE": str(tmp_path / store)})}
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--configfile", str(bad), "--directory",
          str(folder), "--snakefile", str(ROOT / "Snakefile")],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True, text=True, cwd=tmp_path, check=False, env=env,
     )  # fmt: skip
-    assert result.returncode != 0 and "model.beta: -1" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and refusal.format(tmp_path / str(store)) in output
+    assert len(output.splitlines()) < 10  # the refusal, not a chain of tracebacks
     assert not folder.exists()  # snakemake made it for -d; the refusal removes it
 
 

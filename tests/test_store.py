@@ -341,6 +341,7 @@ def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store
     # At smoke size on the CPU: two of the smoke study's runs, two at a time, under JAX.
     # A part size below one run's files: each run gets its own archive.
     out, stored = tmp_path / "trained", tmp_path / "store"
+    stored.mkdir()  # an empty store: every run is missing
     command = [
         sys.executable, "-m", "covae.train_missing", "--configfile",
         str(ROOT / "config" / "smoke.yaml"), "--store", str(stored), "--out", str(out),
@@ -446,3 +447,14 @@ def test_the_gpu_command_trains_the_doubling_s_runs_only_when_asked(tmp_path):
     assert len(doubled) == len(plain) + 4 and len(added) == 4
     assert not any(run["root"] == configs.DOUBLING_ROOT for run in plain)
     assert len({store.digest(run["fingerprint"]) for run in doubled}) == len(doubled)
+
+
+def test_the_gpu_command_refuses_a_store_that_is_not_there(tmp_path, capsys):
+    # A mistyped --store would train every run of the config instead of the missing ones.
+    from covae import train_missing
+
+    with pytest.raises(SystemExit) as exit_:
+        train_missing.main(["--store", str(tmp_path / "no"), "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2
+    assert f"--store {tmp_path / 'no'}: no such folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

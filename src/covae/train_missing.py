@@ -174,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doubling", action="store_true",
                         help="also the next doubling's runs (snakemake doubling)")  # fmt: skip
     args = parser.parse_args(argv)
+    if not Path(args.store).is_dir():  # a mistyped store would retrain every run
+        parser.error(f"--store {args.store}: no such folder (the model store to skip runs of)")
     try:
         import jsonschema  # noqa: F401
     except ImportError:

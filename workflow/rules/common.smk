@@ -104,6 +104,12 @@ MODEL_STORE = (
     os.environ.get("COVAE_MODEL_STORE", str(Path(workflow.basedir) / "model_store"))
     or None
 )
+if os.environ.get("COVAE_MODEL_STORE") and not Path(MODEL_STORE).is_dir():
+    # A mistyped store would train every run (hours) instead of taking it.
+    refuse(
+        f"COVAE_MODEL_STORE={MODEL_STORE}: no such folder; name a model store, or set it "
+        "empty (COVAE_MODEL_STORE=) to train every run without one"
+    )
 
 
 def caption(name):
