@@ -64,7 +64,7 @@ def committed_outputs_at_risk():
 
 
 if changed := committed_outputs_at_risk():
-    raise WorkflowError(
+    refuse(
         f"This config differs from config/config.yaml in {', '.join(changed)}, and a run here "
         "would write its tables, figures and paper over the committed study's. Run it in "
         "another folder: the same command with snakemake -d runs/<name> (git ignores runs/)."
