@@ -306,6 +306,10 @@ def test_the_command_line_lists_and_checks_the_store(filled_store, capsys):
     assert count == f"1 run in {filled_store}"
     assert store.main(["--store", str(filled_store), "check"]) == 0
     assert f"1 entry of {filled_store} match" in capsys.readouterr().out
+    for command in ("list", "check"):  # a mistyped store is not an empty one
+        with pytest.raises(SystemExit):
+            store.main(["--store", str(filled_store.parent / "no"), command])
+        assert f"--store {filled_store.parent / 'no'}: no such folder" in capsys.readouterr().err
     (store.entry_of(filled_store, _print()) / "history.csv").write_text("epoch\n")
     assert store.main(["--store", str(filled_store), "check"]) == 1
     assert "history.csv is damaged" in capsys.readouterr().err

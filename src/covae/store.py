@@ -409,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         "sketch", help="print what training computes now (tests/data/training_reference.json)"
     )
     args = parser.parse_args(argv)
+    if args.command in ("list", "check") and not Path(args.store).is_dir():
+        parser.error(f"--store {args.store}: no such folder (publish or import creates one)")
     try:
         if args.command in ("publish", "import"):
             done = (
