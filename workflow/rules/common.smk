@@ -3,6 +3,7 @@
 # and the register of targets that `rule all` collects. The config is checked in the
 # Snakefile before this file is read; each stage's rules are in their own file, in the order
 # data flows.
+import importlib.util
 import math
 import os
 import re
@@ -109,6 +110,19 @@ if os.environ.get("COVAE_MODEL_STORE") and not Path(MODEL_STORE).is_dir():
     refuse(
         f"COVAE_MODEL_STORE={MODEL_STORE}: no such folder; name a model store, or set it "
         "empty (COVAE_MODEL_STORE=) to train every run without one"
+    )
+
+# The Keras backends the package is tested under; a job's Keras would refuse another (or a
+# backend that is not installed) only when the first job that needs it runs.
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+if BACKEND not in ("tensorflow", "jax") or importlib.util.find_spec(BACKEND) is None:
+    refuse(
+        f"KERAS_BACKEND={BACKEND}: "
+        + (
+            "not installed here (pip install -e '.[jax]' adds JAX)"
+            if BACKEND in ("tensorflow", "jax")
+            else "covae runs under tensorflow (the default) or jax"
+        )
     )
 
 
