@@ -126,6 +126,7 @@ def test_each_documented_store_command_runs_on_a_scratch_store(item, tmp_path):
     _, command = item
     args = shlex.split(_plain(command))
     (tmp_path / "results").mkdir()  # publish: a results folder with no finished run
+    (tmp_path / "store").mkdir()  # list, check: an empty store
     result = subprocess.run([sys.executable, *args[1:3], "--store", str(tmp_path / "store"),
                              *args[3:]], cwd=tmp_path, capture_output=True, text=True,
                             check=False)  # fmt: skip
