@@ -115,14 +115,11 @@ if os.environ.get("COVAE_MODEL_STORE") and not Path(MODEL_STORE).is_dir():
 # The Keras backends the package is tested under; a job's Keras would refuse another (or a
 # backend that is not installed) only when the first job that needs it runs.
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
-if BACKEND not in ("tensorflow", "jax") or importlib.util.find_spec(BACKEND) is None:
+if BACKEND not in ("tensorflow", "jax"):
+    refuse(f"KERAS_BACKEND={BACKEND}: covae runs under tensorflow (the default) or jax")
+if importlib.util.find_spec(BACKEND) is None:
     refuse(
-        f"KERAS_BACKEND={BACKEND}: "
-        + (
-            "not installed here (pip install -e '.[jax]' adds JAX)"
-            if BACKEND in ("tensorflow", "jax")
-            else "covae runs under tensorflow (the default) or jax"
-        )
+        f"KERAS_BACKEND={BACKEND}: not installed here (pip install -e '.[jax]' adds JAX)"
     )
 
 
