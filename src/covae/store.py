@@ -431,10 +431,11 @@ def main(argv: list[str] | None = None) -> int:
                     "batch": row["batch_size"],
                     "code dims": row["latent_dim"],
                     "backend": row["backend"],
-                    "trained": "?" if seconds is None else f"{seconds:.0f} s",
+                    "trained": (
+                        "?" if row["train_seconds"] is None else f"{row['train_seconds']:.0f} s"
+                    ),
                 }
                 for row in entries(args.store)
-                for seconds in [row["train_seconds"]]
             ]
             if rows:
                 widths = {key: max(len(key), *(len(str(r[key])) for r in rows)) for key in rows[0]}
