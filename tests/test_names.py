@@ -9,7 +9,7 @@ import pytest
 from covae import names
 from tests.conftest import ROOT
 
-DEFINED_ONCE = {"DATASETS", "MODELS", "FACTOR_NAMES", "STREAMS"}
+DEFINED_ONCE = {"DATASETS", "DATASET_LABELS", "MODELS", "FACTOR_NAMES", "STREAMS"}
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,13 @@ def _assigned(path):
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name)
     }
+
+
+def test_a_reader_sees_each_data_set_and_model_by_its_name_not_its_key():
+    assert names.label("gaussian") == "Gaussian set"
+    assert names.label("student_t", "vae") == "Student-t set, VAE"
+    assert set(names.DATASET_LABELS) == set(names.DATASETS)
+    assert len(set(map(names.label, names.DATASETS))) == len(names.DATASETS)
 
 
 def test_the_study_names_are_defined_in_covae_names_alone():

@@ -104,7 +104,7 @@ def test_figure_frames_lay_out_every_runs_residuals_and_the_first_seeds_pairs(df
     ae = along[along["model"] == "ae"]
     np.testing.assert_array_equal(ae["residual"], np.arange(6) + 1.0)
     sets = frames["sets"]
-    assert set(sets["set"]) == {"recon.\nz_mean", "interpolation", "hull"}
+    assert set(sets["set"]) == {"recon. z_mean", "interpolation", "hull"}
     assert set(sets["model"]) == {"VAE", "AE"}
     # The first seed's first pair only, for both models; steps numbered from 1.
     pairs = frames["interpolations"]
@@ -117,3 +117,50 @@ def test_figure_frames_lay_out_every_runs_residuals_and_the_first_seeds_pairs(df
     # df is a column only where it was fitted (the t set), never all-infinite.
     for frame in (pairs, traversals):
         assert ("df" in frame) == has_df
+
+
+# Every set of decoded images the realism job fits (covae.realism's arrays, `<set>_residual`).
+SETS = [
+    "reconstruction_z_mean", "reconstruction_z_sample", "interpolation", "grid_uniform",
+    "grid_quantile", "correlation_line", "variance_line", "rotation", "hull", "near_hull",
+    "plane_upper", "plane_lower", "gap",
+]  # fmt: skip
+
+
+def _overlapping(labels) -> list[tuple[str, str]]:
+    boxes = [(label.get_text(), label.get_window_extent()) for label in labels]
+    return [
+        (a, b)
+        for i, (a, box) in enumerate(boxes)
+        for b, other in boxes[i + 1 :]
+        if box.overlaps(other)
+    ]
+
+
+def test_the_realism_figure_names_every_set_legibly():
+    from covae import draw_evaluation, names
+
+    rng = np.random.default_rng(0)
+    runs = {
+        (model, seed): {
+            "interpolation_factors": np.ones((6, 4)),
+            **{f"{name}_residual": rng.random(6) for name in SETS},
+        }
+        for model in names.MODELS
+        for seed in (0, 1)
+    }
+    frames = realism.figure_frames(runs, steps=3, pairs_shown=1)
+    fig = draw_evaluation.realism_summary(
+        frames["along"], frames["sets"], title=names.label("student_t")
+    )
+    fig.canvas.draw()
+    assert fig.get_suptitle().startswith("Student-t set: ")
+    labels = fig.axes[1].get_yticklabels()
+    assert [label.get_text() for label in labels][:3] == [
+        "recon. z_mean", "recon. z_sample", "interpolation"
+    ]  # fmt: skip
+    assert _overlapping(labels) == []
+    # The check sees overlaps: were the names under the boxes, side by side, they would.
+    fig.axes[1].set_xticks(range(len(labels)), labels)
+    fig.canvas.draw()
+    assert _overlapping(fig.axes[1].get_xticklabels())

@@ -139,7 +139,7 @@ def realism_summary(along, sets, *, title: str) -> Figure:
     model, seed, t, residual; ``sets`` has columns model, set, residual."""
     with plt.rc_context(STYLE):
         fig, (left, right) = plt.subplots(
-            1, 2, figsize=(10, 3.6), layout="constrained", gridspec_kw={"width_ratios": [1, 1.6]}
+            1, 2, figsize=(10, 4.6), layout="constrained", gridspec_kw={"width_ratios": [1, 1.6]}
         )
         medians = along.groupby(["model", "seed", "t"], sort=False)["residual"].median()
         for (model, seed), line in medians.groupby(level=["model", "seed"], sort=False):
@@ -151,13 +151,13 @@ def realism_summary(along, sets, *, title: str) -> Figure:
         left.set_title("between codes")
         left.legend(fontsize=7)
         sns.boxplot(
-            data=sets, x="set", y="residual", hue="model", ax=right, fliersize=1,
+            data=sets, x="residual", y="set", hue="model", ax=right, fliersize=1,
             palette={model.upper(): colour for model, colour in MODEL_COLOURS.items()},
             hue_order=[m.upper() for m in MODEL_COLOURS if m.upper() in set(sets["model"])],
         )  # fmt: skip
-        right.set_yscale("log")
-        right.set_xlabel("")
-        right.set_ylabel("relative residual of the best-fitting density")
+        right.set_xscale("log")  # the boxes lie across, each set's name on a line of its own
+        right.set_ylabel("")
+        right.set_xlabel("relative residual of the best-fitting density")
         right.set_title("every decoded image (all seeds)")
         fig.suptitle(f"{title}: how much decoded images look like the data (0 = exactly)")
     return fig
@@ -193,7 +193,7 @@ def traversal_factors(frame, *, title: str, paths_are: str = "traversal") -> Fig
                     axes[row, column].plot(run["step"], run[quantity], color=MODEL_COLOURS[model],
                                            linewidth=0.9, alpha=0.8, label=label)  # fmt: skip
             for column, quantity in enumerate(quantities):
-                axes[row, column].set_title(f"{path}: {quantity}")
+                axes[row, column].set_title(f"{path.replace('_', ' ')}: {quantity}")
                 if quantity in ("residual", "df"):
                     axes[row, column].set_yscale("log")
             axes[row, 0].set_ylabel("fitted value")

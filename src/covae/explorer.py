@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from covae.names import FACTOR_NAMES
+from covae.names import FACTOR_NAMES, label
 
 TEMPLATE = Path(__file__).with_name("explorer.html")
 # Test images shown (a seeded sample where there are more): their codes make the cloud and the
@@ -153,7 +153,7 @@ def page(
         },
     }
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
-    title = f"covae explorer: {'Gaussian' if dataset == 'gaussian' else 'Student-t'} set"
+    title = f"covae explorer: {label(dataset)}"
     html = TEMPLATE.read_text()
     for key, value in (("__TITLE__", title), ("__PLOTLY__", plotly_js),
                        ("__DATA__", text.replace("</", "<\\/"))):  # fmt: skip

@@ -15,6 +15,8 @@ import numpy as np
 
 DATASETS: tuple[str, ...] = ("gaussian", "student_t")
 MODELS: tuple[str, ...] = ("vae", "ae")
+# How figures, pages and tables name them to a reader.
+DATASET_LABELS: dict[str, str] = {"gaussian": "Gaussian set", "student_t": "Student-t set"}
 # The generating factors of every image, in the column order of a data set's ``factors``.
 FACTOR_NAMES: tuple[str, ...] = ("var_x", "var_y", "cor", "df")
 
@@ -52,6 +54,12 @@ def factor_columns(factors: np.ndarray) -> list[int]:
     """Columns of a data set's ``factors`` that vary (df is constant, infinite, on the
     Gaussian set)."""
     return [j for j in range(factors.shape[1]) if np.unique(factors[:, j]).size > 1]
+
+
+def label(dataset: str, model: str | None = None) -> str:
+    """A data set, or one of its models, as a figure's title names it: "Student-t set, VAE"."""
+    name = DATASET_LABELS.get(dataset, dataset)
+    return name if model is None else f"{name}, {model.upper()}"
 
 
 def run_folder(dataset: str, model: str, seed: int) -> str:

@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from covae.budgets import KEYS
+from covae.names import DATASETS, label
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-# (label, table, metric, data sets): one row each, VAE / AE per data set.
+# (quantity, table, metric, data sets): one row each, VAE / AE per data set.
 HEADLINE = [
     ("mean test reconstruction error (Frobenius, `z_mean`)", "reconstruction",
      "reconstruction.z_mean.mean", ("gaussian", "student_t")),
@@ -81,16 +82,16 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
     protocol study of ``protocols`` (name -> its published.csv) that ran, how the source
     study's published numbers compare under it."""
     tables = Path(tables)
-    lines = ["| | Gaussian set | Student-t set |", "|---|---|---|"]
-    for label, name, metric, datasets in HEADLINE:
+    lines = [f"| | {' | '.join(map(label, DATASETS))} |", "|---|---|---|"]
+    for quantity, name, metric, datasets in HEADLINE:
         table = pd.read_csv(tables / f"{name}.csv")
         cells = [
             " / ".join(_cell(table, dataset, model, metric) for model in ("vae", "ae"))
             if dataset in datasets
             else "n/a (one df: every Gaussian image's is infinite)"
-            for dataset in ("gaussian", "student_t")
+            for dataset in DATASETS
         ]
-        lines.append(f"| {label}, VAE / AE | {cells[0]} | {cells[1]} |")
+        lines.append(f"| {quantity}, VAE / AE | {cells[0]} | {cells[1]} |")
     claims = pd.read_csv(tables / "claims.csv")
     seeds = int(claims["n"].max())
     counts = claims["verdict"].str.removesuffix(" (one seed)").value_counts()

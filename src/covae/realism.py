@@ -220,7 +220,8 @@ def figure_frames(
     runs keyed by (model, seed):
 
     - ``along``: the residual at each step ``t`` in [0, 1] of every interpolation;
-    - ``sets``: the residual of every fitted image per set (``recon. z_mean``, ...);
+    - ``sets``: the residual of every fitted image per set (``recon. z_mean``,
+      ``grid uniform``, ...);
     - ``traversals``: the factors fitted along each traversal, every seed (None without one);
     - ``interpolations``: the factors fitted along the first ``pairs_shown`` interpolations of
       the first seed (the same test pairs for both models).
@@ -234,7 +235,7 @@ def figure_frames(
                                    "residual": residual.ravel()}))  # fmt: skip
         for name in [k.removesuffix("_residual") for k in arrays if k.endswith("_residual")]:
             kind = name.removeprefix("reconstruction_")
-            label = f"recon.\n{kind}" if kind != name else name.replace("_", "\n", 1)
+            label = f"recon. {kind}" if kind != name else name.replace("_", " ", 1)
             sets.append(pd.DataFrame({"model": model.upper(), "set": label,
                                       "residual": arrays[f"{name}_residual"]}))  # fmt: skip
         if seed == first_seed:

@@ -23,8 +23,6 @@ STYLE: Mapping[str, Any] = {
     "image.interpolation": "nearest",
 }
 
-DATASET_LABELS = {"gaussian": "Gaussian set", "student_t": "Student-t set"}
-
 # Colour maps of the two df classes of the Student-t set, as in the source study.
 HEAVY_TAIL_CMAP = "inferno"
 

@@ -10,7 +10,7 @@ views = io.load_arrays(snakemake.input.views)
 columns = names.factor_columns(data["factors"])
 factors = data["factors"][views["rows"]][:, columns]
 shown = [names.FACTOR_NAMES[j] for j in columns]
-head = f"{wildcards.dataset}, {wildcards.model.upper()}, {snakemake.params.latent_dim}-D code"
+head = f"{names.label(wildcards.dataset, wildcards.model)}, {snakemake.params.latent_dim}-D code"
 explained = ", ".join(f"{100 * v:.0f}%" for v in views["explained"])
 for method, output, note in (("PCA", snakemake.output.pca, f" (variance: {explained})"),
                              ("t-SNE", snakemake.output.tsne, "")):  # fmt: skip

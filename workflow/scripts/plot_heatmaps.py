@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from covae import draw_data, io, logs
+from covae import draw_data, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 figure = snakemake.params.figure
@@ -16,7 +16,7 @@ fig = draw_data.heatmap_grid(
     data["factors"][chosen],
     rows=figure["rows"],
     cols=figure["cols"],
-    title=f"{snakemake.wildcards.dataset}: examples of the 36x36 heatmaps",
+    title=f"{names.label(snakemake.wildcards.dataset)}: examples of the 36x36 heatmaps",
     heavy_df=snakemake.params.heavy_df,
 )
 io.save_figure(fig, snakemake.output[0], dpi=figure["dpi"])

@@ -10,7 +10,7 @@ fig = draw_latent.latent_projections(
     codes,
     data["factors"][:, columns],
     [names.FACTOR_NAMES[j] for j in columns],
-    title=f"{snakemake.wildcards.dataset}, {snakemake.wildcards.model.upper()}",
+    title=names.label(snakemake.wildcards.dataset, snakemake.wildcards.model),
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info("drew %d codes to %s", len(codes), snakemake.output[0])

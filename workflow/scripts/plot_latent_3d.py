@@ -4,14 +4,14 @@ cor, |var_x - var_y| and df on the t set)."""
 
 import numpy as np
 
-from covae import draw_latent, io, logs
+from covae import draw_latent, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 wildcards = snakemake.wildcards
 data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
 var_x, var_y, cor, df = data["factors"].T
-title = f"{wildcards.dataset}, {wildcards.model.upper()}"
+title = names.label(wildcards.dataset, wildcards.model)
 fig = draw_latent.latent_3d(codes, {"var_x": var_x, "var_y": var_y, "cor": cor}, title=title)
 io.save_figure(fig, snakemake.output.png, dpi=snakemake.params.figure["dpi"])
 colours = {"cor": cor, "|var_x - var_y|": np.abs(var_x - var_y)}

@@ -1,6 +1,6 @@
 """Draw figures/latent_grid_{dataset}_{model}.png: the decoded uniform and inverse-CDF grids."""
 
-from covae import draw_latent, io, logs
+from covae import draw_latent, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 paths = io.load_arrays(snakemake.input.paths)
@@ -10,7 +10,7 @@ fig = draw_latent.latent_grid(
         "at normal quantiles (inverse CDF)": paths["grid_quantile_images"],
     },
     tuple(paths["grid_axes"]),
-    title=f"{snakemake.wildcards.dataset}, {snakemake.wildcards.model.upper()}",
+    title=names.label(snakemake.wildcards.dataset, snakemake.wildcards.model),
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info(

@@ -14,7 +14,7 @@ for path in snakemake.input.runs:
             continue
         frames.append(pd.DataFrame({"model": model, "seed": seed, "code": code, "error": errors}))
 fig = draw_evaluation.reconstruction_error_distributions(
-    pd.concat(frames, ignore_index=True), title=snakemake.wildcards.dataset
+    pd.concat(frames, ignore_index=True), title=names.label(snakemake.wildcards.dataset)
 )
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info("drew %d error distributions to %s", len(frames), snakemake.output[0])

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from covae import draw_evaluation, io, logs
+from covae import draw_evaluation, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 figure = snakemake.params.figure
@@ -22,7 +22,7 @@ fig = draw_evaluation.reconstruction_examples(
         model.upper(): io.load_arrays(path)["z_mean"][chosen]  # row-aligned with "index"
         for model, path in zip(snakemake.params.models, snakemake.input.errors, strict=True)
     },
-    title=snakemake.wildcards.dataset,
+    title=names.label(snakemake.wildcards.dataset),
 )
 io.save_figure(fig, snakemake.output[0], dpi=figure["dpi"])
 log.info("drew %d test images to %s", len(chosen), snakemake.output[0])

@@ -9,6 +9,8 @@ histories = []
 for path in snakemake.input.runs:
     run = names.run_of(path)
     histories.append(io.load_table(path).assign(model=run["model"], seed=run["seed"]))
-fig = draw_training.training_curves(pd.concat(histories), title=snakemake.wildcards.dataset)
+fig = draw_training.training_curves(
+    pd.concat(histories), title=names.label(snakemake.wildcards.dataset)
+)
 io.save_figure(fig, snakemake.output[0], dpi=snakemake.params.figure["dpi"])
 log.info("drew %d runs to %s", len(histories), snakemake.output[0])

@@ -1,7 +1,7 @@
 """Draw figures/{hull,plane,gap}_traversal_{dataset}_{model}.png and trajectories_...: each
 derived path on the latent cloud and its decoded images (first seed)."""
 
-from covae import draw_latent, io, logs
+from covae import draw_latent, io, logs, names
 
 log = logs.setup(snakemake.log[0])
 wildcards = snakemake.wildcards
@@ -9,7 +9,7 @@ data = io.load_arrays(snakemake.input.data)
 codes = io.load_arrays(snakemake.input.latents)["z_mean"]
 paths = io.load_arrays(snakemake.input.paths)
 var_x, var_y, cor, _ = data["factors"].T
-name = f"{wildcards.dataset}, {wildcards.model.upper()}"
+name = names.label(wildcards.dataset, wildcards.model)
 figures = {
     "hull": (cor, "cor", {"hull spline": "hull", "just outside the hull": "near_hull"},
              f"{name}: spline along the hull of the isovariance strip (its widest axis)"),
