@@ -13,6 +13,31 @@ from tests.conftest import load_config
 # ---------------------------------------------------------------------------- reconstruction
 
 
+def test_the_error_figure_draws_one_line_per_run_and_code_and_names_each_code():
+    from covae import draw_evaluation
+
+    rng = np.random.default_rng(0)
+    codes = {"vae": ("z_mean", "z_sample"), "ae": ("z_mean", "seed_protocol")}
+    errors = pd.DataFrame(
+        [
+            {"model": model, "seed": seed, "code": code, "error": error}
+            for model in ("vae", "ae")
+            for code in codes[model]
+            for seed in (0, 1)
+            for error in rng.uniform(0.05, 2.0, size=50)
+        ]
+    )
+    fig = draw_evaluation.reconstruction_error_distributions(errors, title="t")
+    density, survival = fig.axes
+    assert [text.get_text() for text in density.get_legend().get_texts()] == [
+        "VAE (z_mean)", "VAE (z_sample)", "AE (z_mean)", "AE (code + the VAE's noise)"
+    ]  # fmt: skip
+    assert len(survival.lines) == 2 * 2 * 2  # models x codes x seeds
+    for line in survival.lines:  # each run's share of larger errors: from 1 down to 1/50
+        assert line.get_ydata()[0] == 1 and line.get_ydata()[-1] == pytest.approx(1 / 50)
+        assert np.all(np.diff(line.get_xdata()) >= 0)
+
+
 def test_perfect_reconstruction_has_zero_error_and_a_known_perturbation_its_norm():
     rng = np.random.default_rng(0)
     images = rng.uniform(size=(5, 36, 36)).astype(np.float32)

@@ -29,6 +29,11 @@ HEADLINE_METRICS = {
 }
 
 
+# The codes an error is measured from, as the legend names them (the source study's protocol
+# perturbs the AE's code by the noise of the same seed's VAE).
+CODE_LABELS = {"seed_protocol": "code + the VAE's noise"}
+
+
 def reconstruction_error_distributions(errors, *, title: str) -> Figure:
     """Per-image test errors of every run: densities on a log axis (left) and survival
     functions (right, the tails). ``errors`` has columns model, seed, code, error; each run is
@@ -45,7 +50,8 @@ def reconstruction_error_distributions(errors, *, title: str) -> Figure:
                 "linewidth": 0.9,
                 "alpha": 0.8,
             }
-            label = f"{model.upper()} ({code})" if seed == errors["seed"].min() else None
+            shown = CODE_LABELS.get(code, code)
+            label = f"{model.upper()} ({shown})" if seed == errors["seed"].min() else None
             density.hist(
                 run["error"], bins=bins, density=True, histtype="step", label=label, **style
             )
