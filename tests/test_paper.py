@@ -1,6 +1,7 @@
 """Claims and their verdicts, the number format, the template and the HTML of the paper."""
 
 import math
+import re
 
 import jinja2
 import numpy as np
@@ -595,3 +596,13 @@ def test_the_limitations_say_the_reference_is_short_only_where_the_doubling_show
     text = " ".join(render_committed({"doubling": path}).split())
     assert "It is: the study's protocol run" not in text
     assert "Every model is within 5 % of it." in text
+
+
+def test_every_figure_caption_names_data_sets_and_models_as_a_reader_does():
+    """Captions say "the Student-t set" and "the VAE's", never a config key (student_t, vae)."""
+    captions = re.findall(r"^!\[(.*?)\]\(", render_committed(), flags=re.MULTILINE)
+    assert len(captions) > 20
+    keys = re.compile(r"\b(gaussian|student_t|vae|ae)\b")  # case matters: "VAE" is a name
+    assert [caption for caption in captions if keys.search(caption)] == []
+    assert "Example heatmaps of the Student-t set" in captions
+    assert keys.search("The vae's codes") and not keys.search("The VAE's codes")

@@ -31,6 +31,7 @@ from markdown_it import MarkdownIt
 
 from covae.heatmaps import entropy_floor
 from covae.io import palette_png
+from covae.names import label
 from covae.tables import to_markdown
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
@@ -526,7 +527,7 @@ def render_markdown(template: str | os.PathLike, **context: Any) -> str:
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters.update(fmt=fmt, counted=counted, a=with_article, listed=listed)
+    environment.filters.update(fmt=fmt, counted=counted, a=with_article, listed=listed, label=label)
     environment.globals.update(protocol_table=protocol_table)
     text = environment.get_template(path.name).render(**context)
     unresolved = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)
