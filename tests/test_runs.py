@@ -3,6 +3,7 @@ run (tests/test_workflow.py): a run killed mid-training, a config refused where 
 overwrite the committed study, the source study's protocol and the convergence study. Their own
 file, so that pytest-xdist (``--dist loadfile``) runs them beside the smoke study."""
 
+import json
 import os
 import signal
 import subprocess
@@ -47,11 +48,19 @@ def test_a_run_killed_while_training_finishes_when_started_again(tmp_path):
     # later step would take for a finished run).
     assert list((workdir / ".snakemake" / "locks").glob("*.lock"))
     assert not (folder / "history.csv").exists()
+    # Started again by a user whose keras.json names another backend: the workflow's own
+    # (KERAS_BACKEND, else tensorflow) still trains it, the one the paper's provenance names.
+    keras_home = tmp_path / "keras_home"
+    keras_home.mkdir()
+    (keras_home / "keras.json").write_text(json.dumps({"backend": "jax"}))
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     again = subprocess.run(
         _paper_command(workdir, target), shell=True, cwd=workdir, capture_output=True,
-        text=True, check=False,
+        text=True, check=False, env={**env, "KERAS_HOME": str(keras_home)},
     )  # fmt: skip
     assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-3000:]
+    record = json.loads((folder / "fingerprint.json").read_text())
+    assert record["provenance"]["backend"] == "tensorflow"
     assert "removed" in again.stdout and "stale snakemake lock" in again.stdout
     assert not list((workdir / "results").rglob("*.partial"))
     assert {p.name for p in folder.iterdir()} == {

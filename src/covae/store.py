@@ -134,7 +134,7 @@ def provenance(history_seconds: float | None = None) -> dict:
 
 def seal(folder: str | os.PathLike, print_: Mapping, origin: Mapping) -> dict:
     """Write ``fingerprint.json`` into a trained run's ``folder``: the fingerprint, its digest,
-    the sha256 of each of the run's files, and ``origin`` (the provenance)."""
+    the sha256 of each of the run's files, and its ``provenance`` (``origin``)."""
     folder = Path(folder)
     record = {
         "fingerprint": dict(print_),

@@ -113,7 +113,10 @@ if os.environ.get("COVAE_MODEL_STORE") and not Path(MODEL_STORE).is_dir():
     )
 
 # The Keras backends the package is tested under; a job's Keras would refuse another (or a
-# backend that is not installed) only when the first job that needs it runs.
+# backend that is not installed) only when the first job that needs it runs. KERAS_BACKEND
+# alone chooses it: set here for every job, so that the backend of a keras.json
+# (~/.keras or KERAS_HOME) does not run the jobs under another backend than the one checked
+# here and reported in the paper's provenance.
 BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 if BACKEND not in ("tensorflow", "jax"):
     refuse(f"KERAS_BACKEND={BACKEND}: covae runs under tensorflow (the default) or jax")
@@ -121,6 +124,7 @@ if importlib.util.find_spec(BACKEND) is None:
     refuse(
         f"KERAS_BACKEND={BACKEND}: not installed here (pip install -e '.[jax]' adds JAX)"
     )
+os.environ["KERAS_BACKEND"] = BACKEND
 
 
 def caption(name):
