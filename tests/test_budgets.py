@@ -118,6 +118,11 @@ def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
     summary = paper.Tables(tmp_path, ["claims_by_budget", "claims_by_budget_counts"]).budgets()
     assert summary["names"] == ["main", "short"]
     assert summary["dependent"] == ["b (vae; gaussian)"]
+    assert summary["changes"].splitlines() == [
+        "| claim | data set | subject | main | short |",
+        "|---|---|---|---|---|",
+        "| b | gaussian | vae | holds | fails |",
+    ]
     assert summary["stable"] == ["a (vae; gaussian)"]
     assert summary["counts"].splitlines()[0] == "| budget | holds | fails | not shown |"
     assert summary["counts"].splitlines()[2:] == ["| main | 2 | 0 | 0 |", "| short | 1 | 1 | 0 |"]

@@ -436,8 +436,8 @@ class Tables:
     def budgets(self) -> dict[str, Any]:
         """The claims at each training budget (``claims_by_budget`` and its counts): the
         budgets, a Markdown table of verdict counts per budget, the claims whose adjusted
-        verdict changes with the budget, and those that hold at every budget ("key (subject;
-        data set)")."""
+        verdict changes with the budget (and a Markdown table of their verdicts, one column per
+        budget), and those that hold at every budget ("key (subject; data set)")."""
         frame = self.frames["claims_by_budget"]
         names = list(dict.fromkeys(frame["budget"]))
         verdict = frame["verdict"].str.replace(r" \(one seed\)", "", regex=True)
@@ -446,10 +446,22 @@ class Tables:
         dependent = [key for key, block in by_claim if block["verdict"].nunique() > 1]
         stable = [key for key, block in by_claim
                   if len(block) == len(names) and (block["verdict"] == "holds").all()]  # fmt: skip
+        changes = (
+            frame.assign(label=label, verdict=verdict)[lambda f: f["label"].isin(dependent)]
+            .pivot(
+                index=["label", "claim", "dataset", "subject"], columns="budget", values="verdict"
+            )  # fmt: skip
+            .reindex(dependent, level="label")
+            .reset_index()
+            .drop(columns="label")
+            .rename(columns={"dataset": "data set"})
+            .reindex(columns=["claim", "data set", "subject", *names])
+        )
         return {
             "names": names,
             "counts": to_markdown(self.frames["claims_by_budget_counts"]),
             "dependent": dependent,
+            "changes": to_markdown(changes.fillna("-")).rstrip("\n"),
             "stable": stable,
         }
 
