@@ -62,8 +62,8 @@ def heatmap_grid(
 
 def tails(heavy: np.ndarray, light: np.ndarray, factors: np.ndarray, *, dfs, title: str) -> Figure:
     """The same (var_x, var_y, cor) at two df, one column per setting: the heavy-tailed image,
-    the light-tailed one, and both along the image's middle row on a log scale (where the
-    tails differ by orders of magnitude while the images look alike). ``heavy``, ``light``:
+    the light-tailed one, and both along the image's middle row on a log scale (where they
+    part as the density falls, while the images look alike). ``heavy``, ``light``:
     (n, m, m) images; ``factors``: (n, >=3); ``dfs``: (heavy df, light df)."""
     count = len(factors)
     with plt.rc_context(STYLE):
