@@ -200,3 +200,40 @@ def test_the_doubling_refuses_runs_that_do_not_pair():
     doubled = _finals({("gaussian", "vae"): 0.2}, 160)
     with pytest.raises(ValueError, match="differ"):
         convergence.doubling(study, doubled, tolerance=0.05)
+
+
+def test_the_committed_convergence_figure_draws_from_the_committed_tables():
+    """One panel per (data set, model), titled as the paper names them, from the committed
+    tables (the figure's own job needs the range tests, which are not committed)."""
+    from covae import draw_convergence
+    from tests.conftest import ROOT
+
+    tables = ROOT / "results" / "tables"
+    curves = pd.read_csv(tables / "convergence.csv")
+    summary = pd.read_csv(tables / "convergence_summary.csv")
+    fig = draw_convergence.convergence_curves(curves, summary, title="t")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert sorted(title.split(":")[0] for title in titles) == [
+        "Gaussian set, AE", "Gaussian set, VAE", "Student-t set, AE", "Student-t set, VAE"
+    ]  # fmt: skip
+    runs = {line.get_label() for ax in fig.axes for line in ax.get_lines()}
+    assert set(curves["run"]) <= {run.removesuffix(" (chosen)") for run in runs}
+
+
+def test_the_range_test_figure_names_each_curve_as_the_paper_does():
+    from covae import draw_convergence
+
+    rates = np.geomspace(1e-5, 1e-1, 20)
+    tests = pd.concat(
+        [
+            pd.DataFrame({"dataset": dataset, "model": model, "batch_size": batch,
+                          "learning_rate": rates, "excess": 1 / rates, "suggested": 1e-3})
+            for dataset in ("gaussian", "student_t") for model in ("vae", "ae")
+            for batch in (16, 64)
+        ]
+    )  # fmt: skip
+    fig = draw_convergence.lr_range_curves(tests, title="t")
+    assert [ax.get_title() for ax in fig.axes] == ["batch 64", "batch 16"]
+    labels = [line.get_label() for line in fig.axes[0].get_lines() if line.get_label()[0] != "_"]
+    assert labels == ["Gaussian set, AE", "Gaussian set, VAE", "Student-t set, AE",
+                      "Student-t set, VAE"]  # fmt: skip

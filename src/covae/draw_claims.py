@@ -7,7 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from covae.names import DATASETS, label
+from covae import names
+from covae.names import DATASETS
 from covae.style import VERDICT_COLOURS
 
 TRUE_REGION = "#a6dba0"  # where a claim is true: a light green, drawn under everything else
@@ -61,7 +62,7 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     for ax in axes.flat:
         ax.set_axis_off()
     for column, dataset in enumerate(datasets):
-        axes[0, column].set_title(label(dataset), fontsize=9, pad=16)
+        axes[0, column].set_title(names.label(dataset), fontsize=9, pad=16)
     for row in verdicts.itertuples(index=False):
         ax = axes[keys.index((row.claim, row.subject)), datasets.index(row.dataset)]
         ax.set_axis_on()
@@ -112,7 +113,7 @@ def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
     for ax in axes.flat:
         ax.set_axis_off()
     for column, dataset in enumerate(datasets):
-        axes[0, column].set_title(label(dataset), fontsize=9, pad=16)
+        axes[0, column].set_title(names.label(dataset), fontsize=9, pad=16)
     for (claim, dataset, subject), block in frame.groupby(["claim", "dataset", "subject"],
                                                           sort=False):  # fmt: skip
         ax = axes[keys.index((claim, subject)), datasets.index(dataset)]

@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator
 
-from covae.names import label
+from covae import names
 from covae.style import STYLE
 
 SCHEDULE_COLOURS = {"exponential": "#444444"}
@@ -49,11 +49,11 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
     from covae.convergence import parse_name
 
     pairs = list(dict.fromkeys(zip(curves["dataset"], curves["model"], strict=True)))
-    names = list(dict.fromkeys(curves["run"]))
-    palette = convergence_palette(names)
+    run_names = list(dict.fromkeys(curves["run"]))
+    palette = convergence_palette(run_names)
     order = lambda run: (parse_name(run).kind == "cosine", -parse_name(run).batch,  # noqa: E731
                          parse_name(run).epochs)  # fmt: skip
-    runs = sorted(names, key=order)
+    runs = sorted(run_names, key=order)
     chosen = set()
     if "chosen" in summary:
         chosen = set(summary.loc[summary["chosen"].astype(bool), "run"])
@@ -84,7 +84,7 @@ def convergence_curves(curves, summary, *, title: str) -> Figure:
             ax.yaxis.set_major_formatter(FormatStrFormatter("%.2g"))
             ax.yaxis.set_minor_formatter(FormatStrFormatter("%.2g"))
             ax.tick_params(axis="y", which="minor", labelsize=6)
-            ax.set_title(f"{label(dataset, model)}: reference {reference:.3f}",
+            ax.set_title(f"{names.label(dataset, model)}: reference {reference:.3f}",
                          fontsize=9)  # fmt: skip
             ax.set_ylabel("mean test error (Frobenius)")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -111,7 +111,9 @@ def lr_range_curves(tests, *, title: str) -> Figure:
             colours = sns.color_palette("colorblind", n_colors=len(groups))
             for colour, ((dataset, model), test) in zip(colours, groups, strict=True):
                 smooth = test["excess"].ewm(alpha=0.1).mean()
-                ax.plot(test["learning_rate"], smooth, color=colour, label=label(dataset, model))
+                ax.plot(
+                    test["learning_rate"], smooth, color=colour, label=names.label(dataset, model)
+                )
                 ax.axvline(test["suggested"].iloc[0], color=colour, linestyle="--",
                            linewidth=0.8)  # fmt: skip
             ax.set_xscale("log")

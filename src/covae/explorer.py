@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from covae.names import FACTOR_NAMES, label
+from covae import names
+from covae.names import FACTOR_NAMES
 
 TEMPLATE = Path(__file__).with_name("explorer.html")
 # Test images shown (a seeded sample where there are more): their codes make the cloud and the
@@ -153,7 +154,7 @@ def page(
         },
     }
     text = json.dumps(data, separators=(",", ":"), allow_nan=False)
-    title = f"covae explorer: {label(dataset)}"
+    title = f"covae explorer: {names.label(dataset)}"
     html = TEMPLATE.read_text()
     for key, value in (("__TITLE__", title), ("__PLOTLY__", plotly_js),
                        ("__DATA__", text.replace("</", "<\\/"))):  # fmt: skip

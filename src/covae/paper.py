@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 
 from covae.heatmaps import entropy_floor
 from covae.io import palette_png
-from covae.names import label
+from covae.names import label as reader_label
 from covae.tables import to_markdown
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "tensorflow", "keras",
@@ -539,7 +539,9 @@ def render_markdown(template: str | os.PathLike, **context: Any) -> str:
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters.update(fmt=fmt, counted=counted, a=with_article, listed=listed, label=label)
+    environment.filters.update(
+        fmt=fmt, counted=counted, a=with_article, listed=listed, label=reader_label
+    )
     environment.globals.update(protocol_table=protocol_table)
     text = environment.get_template(path.name).render(**context)
     unresolved = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)

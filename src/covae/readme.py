@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from covae import names
 from covae.budgets import KEYS
-from covae.names import DATASETS, label
+from covae.names import DATASETS
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 # (quantity, table, metric, data sets): one row each, VAE / AE per data set.
@@ -82,7 +83,7 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
     protocol study of ``protocols`` (name -> its published.csv) that ran, how the source
     study's published numbers compare under it."""
     tables = Path(tables)
-    lines = [f"| | {' | '.join(map(label, DATASETS))} |", "|---|---|---|"]
+    lines = [f"| | {' | '.join(map(names.label, DATASETS))} |", "|---|---|---|"]
     for quantity, name, metric, datasets in HEADLINE:
         table = pd.read_csv(tables / f"{name}.csv")
         cells = [
