@@ -450,7 +450,7 @@ class Tables:
             frame.assign(label=label, verdict=verdict)[lambda f: f["label"].isin(dependent)]
             .pivot(
                 index=["label", "claim", "dataset", "subject"], columns="budget", values="verdict"
-            )  # fmt: skip
+            )
             .reindex(dependent, level="label")
             .reset_index()
             .drop(columns="label")
