@@ -3,6 +3,7 @@
 import copy
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,20 @@ def pytest_collection_modifyitems(items):
     file to one of two pytest-xdist workers in this order, so the smoke DAG, the longest single
     piece of the suite, starts at once while the other worker takes the rest."""
     items.sort(key=lambda item: item.path.name != "test_workflow.py")
+
+
+def template_artefacts(text: str) -> list[str]:
+    """What a filled template gives away: "1 seed(s)", "a 8", a phrase of five or more words
+    said twice in one sentence ("a cosine schedule for the VAE and a cosine schedule for the
+    AE"; numbers aside), or one word twice in a row."""
+    found = re.findall(r"\w+\(s\)", text)
+    found += re.findall(r"\b[Aa] (?:8|11|18|80)\S*|\b[Aa]n (?:[2-79]|1[02-79]|10\b)\S*", text)
+    prose = re.sub(r"^\|.*$|^!\[.*$|^\*.*\*$|`[^`]*`", " ", text, flags=re.MULTILINE)
+    for sentence in re.split(r"(?<=[.;:])\s+", prose):
+        words = re.findall(r"-?[\w.'-]*\w", sentence.lower())
+        grams = [" ".join(words[i : i + 5]) for i in range(len(words) - 4)]
+        grams = [g for g in grams if not re.search(r"\d", g)]  # numbers differ where words repeat
+        found += sorted({g for g in grams if grams.count(g) > 1})
+        found += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+                  if a == b and a.isalpha()]  # fmt: skip
+    return found

@@ -10,7 +10,7 @@ import pytest
 
 from covae import claims, explorer, paper
 from covae.tables import long_frame
-from tests.conftest import ROOT, load_config
+from tests.conftest import ROOT, load_config, template_artefacts
 
 
 def _frame(values: dict[tuple[str, str], list[float]], dataset: str = "gaussian") -> pd.DataFrame:
@@ -606,3 +606,17 @@ def test_every_figure_caption_names_data_sets_and_models_as_a_reader_does():
     assert [caption for caption in captions if keys.search(caption)] == []
     assert "Example heatmaps of the Student-t set" in captions
     assert keys.search("The vae's codes") and not keys.search("The VAE's codes")
+
+
+def test_a_claim_judged_alike_for_both_models_is_said_once(tmp_path):
+    """`cor_one_direction` names each model's verdict where they differ (the committed tables)
+    and says "both models" where they agree, without a phrase said twice."""
+    assert "(`cor_one_direction`): the VAE holds on both sets; the AE fails on both sets." in (
+        " ".join(render_committed().split())
+    )
+    claims = pd.read_csv(ROOT / "results" / "tables" / "claims.csv")
+    claims.loc[claims["claim"] == "cor_one_direction", "verdict"] = "not shown"
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    text = render_committed({"claims": tmp_path / "claims.csv"})
+    assert "(`cor_one_direction`): both models, not shown on both sets." in " ".join(text.split())
+    assert template_artefacts(text) == []

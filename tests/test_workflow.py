@@ -12,7 +12,15 @@ import pandas as pd
 import pytest
 
 from covae import io, names, store
-from tests.conftest import ROOT, copy_workflow, load_config, repo_of, snakemake, untimed_lines
+from tests.conftest import (
+    ROOT,
+    copy_workflow,
+    load_config,
+    repo_of,
+    snakemake,
+    template_artefacts,
+    untimed_lines,
+)
 
 # The tables of the study's runs (not the paper's run-time and provenance tables: clocks).
 STUDY_TABLES = [
@@ -421,23 +429,6 @@ def test_smoke_paper_renders_every_placeholder_and_no_nan(smoke_run):
     # Every figure the paper links exists.
     for link in re.findall(r"\]\((\.\./figures/[^)]+)\)", text):
         assert (smoke_run / "results" / link).is_file(), link
-
-
-def template_artefacts(text: str) -> list[str]:
-    """What a filled template gives away: "1 seed(s)", "a 8", a phrase of five or more words
-    said twice in one sentence ("a cosine schedule for the VAE and a cosine schedule for the
-    AE"; numbers aside), or one word twice in a row."""
-    found = re.findall(r"\w+\(s\)", text)
-    found += re.findall(r"\b[Aa] (?:8|11|18|80)\S*|\b[Aa]n (?:[2-79]|1[02-79]|10\b)\S*", text)
-    prose = re.sub(r"^\|.*$|^!\[.*$|^\*.*\*$|`[^`]*`", " ", text, flags=re.MULTILINE)
-    for sentence in re.split(r"(?<=[.;:])\s+", prose):
-        words = re.findall(r"-?[\w.'-]*\w", sentence.lower())
-        grams = [" ".join(words[i : i + 5]) for i in range(len(words) - 4)]
-        grams = [g for g in grams if not re.search(r"\d", g)]  # numbers differ where words repeat
-        found += sorted({g for g in grams if grams.count(g) > 1})
-        found += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                  if a == b and a.isalpha()]  # fmt: skip
-    return found
 
 
 def test_the_template_artefact_check_finds_what_it_should_and_passes_good_prose():
