@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from covae import convergence
-from tests.conftest import load_config
+from tests.conftest import ROOT, load_config
 
 
 def _curve(dataset, model, run, errors, peak=3e-3):
@@ -206,7 +206,6 @@ def test_the_committed_convergence_figure_draws_from_the_committed_tables():
     """One panel per (data set, model), titled as the paper names them, from the committed
     tables (the figure's own job needs the range tests, which are not committed)."""
     from covae import draw_convergence
-    from tests.conftest import ROOT
 
     tables = ROOT / "results" / "tables"
     curves = pd.read_csv(tables / "convergence.csv")

@@ -119,11 +119,10 @@ def test_figure_frames_lay_out_every_runs_residuals_and_the_first_seeds_pairs(df
         assert ("df" in frame) == has_df
 
 
-# Every set of decoded images the realism job fits (covae.realism's arrays, `<set>_residual`).
+# Every set of decoded images covae.realism.assess_run fits (its arrays, `<set>_residual`).
 SETS = [
     "reconstruction_z_mean", "reconstruction_z_sample", "interpolation", "grid_uniform",
-    "grid_quantile", "correlation_line", "variance_line", "rotation", "hull", "near_hull",
-    "plane_upper", "plane_lower", "gap",
+    "grid_quantile", *realism.TRAVERSALS,
 ]  # fmt: skip
 
 
