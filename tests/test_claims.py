@@ -79,6 +79,39 @@ def test_a_median_claim_holds_and_fails_with_enough_seeds_and_never_with_five():
     assert row["verdict_unadjusted"] == "not shown"  # no 95 % interval from five seeds
 
 
+@pytest.mark.parametrize("n", [2, 5, 6, 9])
+def test_the_p_floor_is_the_smallest_p_the_claims_test_can_give_on_its_seeds(n):
+    # Oracle: every seed far beyond the boundary gives exactly the floor for a sign test, no
+    # arrangement of the seeds' sides gives less, and a t-test goes below any floor above 0.
+    median, mean = _claim("cor_spans_hull"), _claim("df_separable")
+    row = _judge(median, {"vae": np.linspace(5.0, 5.1, n)}).loc["vae"]
+    assert row["p_holds"] == pytest.approx(claims.p_floor(n, "median")) == pytest.approx(0.5**n)
+    spread = np.linspace(-1.0, 1.0, n)
+    for signs in np.array(np.meshgrid(*[[-1, 1]] * n)).reshape(n, -1).T[:64]:
+        p_holds, p_fails = claims.claim_p_values(signs + 0.8 + 1e-3 * spread, 0.8, math.inf,
+                                                 test="median")  # fmt: skip
+        assert min(p_holds, p_fails) >= claims.p_floor(n, "median") - 1e-12
+    assert claims.p_floor(n, "mean") == 0.0
+    assert _judge(mean, {"vae": 0.9 + 1e-3 * spread}).loc["vae", "p_holds"] < 0.5**n
+    assert math.isnan(claims.p_floor(1, "median"))
+
+
+def test_a_median_claim_needs_six_seeds_at_95_and_five_at_90_percent():
+    assert claims.seeds_needed("median", 0.95) == 6  # 1/32 > 0.025 > 1/64
+    assert claims.seeds_needed("median", 0.90) == 5  # 1/32 < 0.05
+    assert claims.seeds_needed("mean", 0.95) == 2
+    claim = _claim("cor_spans_hull")
+    above = [0.95, 1.0, 0.9, 0.97, 0.93, 0.99]
+    five = _judge(claim, {"vae": above[:5]}).reset_index()
+    six = _judge(claim, {"vae": above}).reset_index()
+    assert five.loc[0, "seeds_needed"] == 6
+    assert claims.unshowable(five)["claim"].tolist() == ["cor_spans_hull"]
+    assert claims.unshowable(six).empty and six.loc[0, "verdict"] == "holds"
+    t_claim = _claim("df_separable")
+    assert claims.unshowable(_judge(t_claim, {"vae": [0.9, 0.91]}).reset_index()).empty
+    assert claims.unshowable(_judge(claim, {"vae": above[:1]}).reset_index()).empty  # one seed
+
+
 def test_the_df_claim_is_one_sided_so_a_better_accuracy_holds():
     claim = _claim("df_separable")
     assert math.isinf(claim.high)

@@ -341,8 +341,10 @@ def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_cla
     verdicts = pd.DataFrame(
         [{"claim": claim, "dataset": dataset, "subject": "vae", "criterion": "value > 0",
           "low": 0.0, "high": math.inf, "n": 2, "k": 2, "estimate": mean, "ci_low": mean - 0.1,
-          "ci_high": mean + 0.1, "verdict": "holds"} for claim, dataset, mean in rows]
+          "ci_high": mean + 0.1, "verdict": "holds", "seeds_needed": 2}
+         for claim, dataset, mean in rows]
     )  # fmt: skip
+    verdicts.loc[verdicts["claim"] == "b", ["verdict", "seeds_needed"]] = ["not shown", 6]
     seeds = verdicts[["claim", "dataset", "subject", "estimate"]].rename(
         columns={"estimate": "value"}
     )
@@ -356,6 +358,9 @@ def test_the_claims_chart_puts_each_data_set_in_its_column_and_leaves_absent_cla
         label.startswith("C · vae: holds")
         and grid[2, 0].get_xlim()[0] < 0.1 < grid[2, 0].get_xlim()[1]
     )
+    assert "needs" not in label  # a claim its 2 seeds can show
+    out_of_reach = " ".join(text.get_text() for text in grid[1, 1].texts)
+    assert out_of_reach == "B · vae: not shown (2 of 2 seeds; value > 0; its test needs 6 seeds)"
 
 
 @pytest.mark.slow
@@ -621,3 +626,21 @@ def test_a_claim_judged_alike_for_both_models_is_said_once(tmp_path):
     # "not shown on both sets" would leave open whether it is shown on one
     assert "(`cor_one_direction`): both models, not shown on either set." in " ".join(text.split())
     assert template_artefacts(text) == []
+
+
+def test_a_claim_its_seeds_cannot_show_is_said_to_be_out_of_reach_only_where_it_is(tmp_path):
+    """`cor_spans_hull` (a sign test) cannot be shown on 5 seeds: the claims table, the
+    abstract, the method and the limitations say so; judged on 6 seeds, none of them does."""
+    text = " ".join(render_committed().split())
+    assert text.count("*not shown* (cannot be shown on 5 seeds)") == 4
+    assert "(`cor_spans_hull` could not be on 5 seeds, whatever their values)" in text
+    assert "so on these seeds `cor_spans_hull` is *not shown* whatever values they give" in text
+    assert "it takes 6 seeds before the Holm adjustment" in text
+    assert "`cor_spans_hull`, whose bimodal per-seed values are judged by a sign test" in text
+    assert template_artefacts(render_committed()) == []
+    claims = pd.read_csv(ROOT / "results" / "tables" / "claims.csv")
+    claims["n"] = 6
+    claims.to_csv(tmp_path / "claims.csv", index=False)
+    text = render_committed({"claims": tmp_path / "claims.csv"})
+    assert "cannot be shown" not in text and "could not be on" not in text
+    assert "sign test of" not in text

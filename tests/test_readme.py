@@ -94,3 +94,19 @@ def test_the_readme_names_each_budget_dependent_verdict_and_only_those():
     assert "df_separable" not in changed
     same = readme.budget_sentence(_by_budget("holds"))
     assert "2 of 2 verdicts agree; none depends on the budget." in same
+
+
+def test_the_readme_says_which_not_shown_verdicts_no_seeds_could_have_shown(tmp_path):
+    tables = ROOT / "results" / "tables"
+    block = readme.results(tables)
+    assert (
+        "4 of the 36 not shown could not have been shown on 5 seeds whatever their values: "
+        "`cor_spans_hull`, bimodal over seeds and so judged by a sign test, needs 6."
+    ) in block
+    # The same claims on six seeds: within reach, nothing to say.
+    for path in tables.glob("*.csv"):
+        frame = pd.read_csv(path)
+        if path.stem == "claims":
+            frame["n"] = 6
+        frame.to_csv(tmp_path / path.name, index=False)
+    assert "could not have been shown" not in readme.results(tmp_path)

@@ -19,7 +19,11 @@ kind, the same treatment:
 - the verdict: ``holds`` when the adjusted p that it holds is below the interval's one-sided
   level ((1 - confidence) / 2), ``fails`` when the adjusted p that it fails is, ``not shown``
   otherwise; with one seed there is no test, and the verdict says "(one seed)". The
-  interval's own verdict, before the adjustment, is kept as ``verdict_unadjusted``.
+  interval's own verdict, before the adjustment, is kept as ``verdict_unadjusted``;
+- ``seeds_needed``, the fewest seeds on which the claim's test can reach that level at all
+  (:func:`seeds_needed`): a sign test of 5 seeds cannot give a p below 1/32, above the
+  one-sided level of a 95 % interval, so a median claim on 5 seeds is *not shown* whatever the
+  seeds give (:func:`unshowable` names such rows).
 """
 
 from __future__ import annotations
@@ -272,6 +276,36 @@ def holm(p_values) -> np.ndarray:
     return adjusted
 
 
+def one_sided_level(confidence: float) -> float:
+    """The level an adjusted p must be below for a verdict: what a two-sided interval at
+    ``confidence`` leaves on each side."""
+    return (1 - confidence) / 2
+
+
+def p_floor(n: int, test: str = "mean") -> float:
+    """The smallest p-value (before the adjustment) that a claim's one-sided tests can give on
+    ``n`` seeds, whatever their values: 0 for a t-test (values far enough from the boundary
+    give any p); for a sign test 0.5 ** n, every seed on one side; NaN below two seeds (no test).
+    """
+    if n < 2:
+        return math.nan
+    return 0.5**n if test == "median" else 0.0
+
+
+def seeds_needed(test: str, confidence: float) -> int:
+    """The fewest seeds on which a claim's test can reach the one-sided level, before the
+    adjustment (2 for a t-test, the least count that can be tested)."""
+    level = one_sided_level(confidence)
+    return next(n for n in range(2, 10_000) if p_floor(n, test) < level)
+
+
+def unshowable(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a claims table that no values of their seeds could show either way: tested
+    (two seeds or more) on fewer seeds than their test needs to reach the level, before the Holm
+    adjustment (which only raises a p)."""
+    return verdicts[(verdicts["n"] >= 2) & (verdicts["n"] < verdicts["seeds_needed"])]
+
+
 def _one_sided(values: np.ndarray, boundary: float, alternative: str, test: str) -> float:
     """p that the mean (``test="mean"``: a one-sample t-test) or the median (``"median"``: a
     sign test) lies beyond ``boundary`` on the side ``alternative`` ("greater" or "less").
@@ -399,6 +433,7 @@ def judge(
             "criterion": claim.criterion(), "low": claim.low, "high": claim.high, "n": n,
             "k": k, "estimator": estimator, "estimate": centre, "ci_low": ci_low,
             "ci_high": ci_high, "p_holds": p_holds, "p_fails": p_fails,
+            "seeds_needed": seeds_needed(claim.test, confidence),
             "verdict_unadjusted": _interval_verdict(ci_low, ci_high, claim, k, n),
             "statement": claim.statement,
         })  # fmt: skip
@@ -408,7 +443,7 @@ def judge(
     verdicts.insert(verdicts.columns.get_loc("p_fails"), "p_holds_holm", holm(verdicts["p_holds"]))
     verdicts.insert(verdicts.columns.get_loc("p_fails") + 1, "p_fails_holm",
                     holm(verdicts["p_fails"]))  # fmt: skip
-    alpha = (1 - confidence) / 2  # one-sided: what a two-sided interval leaves on each side
+    alpha = one_sided_level(confidence)
     verdicts.insert(
         verdicts.columns.get_loc("verdict_unadjusted"), "verdict",
         [row.verdict_unadjusted if row.n < 2 else "holds" if row.p_holds_holm < alpha

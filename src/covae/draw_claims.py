@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from covae import names
+from covae import claims, names
 from covae.names import DATASETS
 from covae.style import VERDICT_COLOURS
 
@@ -49,7 +49,7 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     """One panel per claim x subject (rows) and data set (columns, in the study's order): each
     seed's value (dots), the estimate and its interval (bar, coloured by verdict) and the region
     where the claim is true (green); ratios on a log axis. A claim made of one data set only
-    leaves the other's panel empty."""
+    leaves the other's panel empty; one its seeds are too few to show says how many it needs."""
     datasets = [d for d in DATASETS if d in set(verdicts["dataset"])]
     keys = list(dict.fromkeys(zip(verdicts["claim"], verdicts["subject"], strict=True)))
     fig, axes = plt.subplots(
@@ -63,7 +63,8 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
         ax.set_axis_off()
     for column, dataset in enumerate(datasets):
         axes[0, column].set_title(names.label(dataset), fontsize=9, pad=16)
-    for row in verdicts.itertuples(index=False):
+    unshowable = set(claims.unshowable(verdicts).index)
+    for index, row in zip(verdicts.index, verdicts.itertuples(index=False), strict=True):
         ax = axes[keys.index((row.claim, row.subject)), datasets.index(row.dataset)]
         ax.set_axis_on()
         values = seeds[
@@ -71,13 +72,14 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
             & (seeds["dataset"] == row.dataset)
             & (seeds["subject"] == row.subject)
         ]["value"].to_numpy()
-        _claim_panel(ax, row, values)
+        _claim_panel(ax, row, values, index in unshowable)
     fig.suptitle(title)
     return fig
 
 
-def _claim_panel(ax, row, values) -> None:
-    """One claim on one data set: seeds, interval, verdict colour, true region, label."""
+def _claim_panel(ax, row, values, out_of_reach: bool = False) -> None:
+    """One claim on one data set: seeds, interval, verdict colour, true region, label (which
+    says how many seeds the test needs where ``out_of_reach``: too few to show anything)."""
     colour = VERDICT_COLOURS.get(row.verdict.removesuffix(" (one seed)"), "#878787")
     ax.scatter(values, np.zeros_like(values), s=14, color="0.3", zorder=3)
     if np.isfinite(row.ci_low):
@@ -88,8 +90,9 @@ def _claim_panel(ax, row, values) -> None:
     ax.set_xlim(low, high)
     _region(ax, row, low, high)
     ax.set_yticks([])
+    reach = f"; its test needs {row.seeds_needed} seeds" if out_of_reach else ""
     ax.text(0.0, 1.05, f"{readable(row.claim)} · {row.subject}: {row.verdict} ({row.k} of "
-            f"{row.n} seeds; {row.criterion})", transform=ax.transAxes, fontsize=6.5,
+            f"{row.n} seeds; {row.criterion}{reach})", transform=ax.transAxes, fontsize=6.5,
             va="bottom")  # fmt: skip
     ax.tick_params(axis="x", which="both", labelsize=7)  # minor: a log axis labels them
     for side in ("left", "right", "top"):

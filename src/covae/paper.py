@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from markdown_it import MarkdownIt
 
+from covae import claims
 from covae.heatmaps import entropy_floor
 from covae.io import palette_png
 from covae.names import label as reader_label
@@ -404,13 +405,27 @@ class Tables:
             "moves": listed(f"{100 * r['move']:.1f} % ({r['who']})" for r in rows),
         }
 
+    def unshowable(self) -> dict[str, Any] | None:
+        """The claim rows that no values of their seeds could show either way
+        (:func:`covae.claims.unshowable`), or None: the claims (in backticks), their seed count
+        and the seeds their test needs."""
+        rows = claims.unshowable(self.frames["claims"])
+        if rows.empty:
+            return None
+        return {
+            "claims": [f"`{key}`" for key in dict.fromkeys(rows["claim"])],
+            "seeds": int(rows["n"].max()), "needed": int(rows["seeds_needed"].max()),
+        }  # fmt: skip
+
     def claims_table(self) -> str:
         """The claims as one Markdown table: each claim's statement once (on its first row),
         then per data set and subject its criterion, estimate with interval, seeds where it is
-        true, the Holm-adjusted p-values that it holds and fails, and the verdict."""
+        true, the Holm-adjusted p-values that it holds and fails, and the verdict (said to be
+        out of reach where no values of the seeds could show it)."""
         frame = self.frames["claims"]
+        unshowable = set(claims.unshowable(frame).index)
         rows, seen = [], set()
-        for row in frame.itertuples(index=False):
+        for index, row in zip(frame.index, frame.itertuples(index=False), strict=True):
             first = row.claim not in seen
             seen.add(row.claim)
             interval = ""
@@ -422,7 +437,8 @@ class Tables:
                 "estimate": f"{fmt(row.estimate)}{interval} ({row.estimator})",
                 "true in": f"{fmt(row.k)} of {fmt(row.n)}",
                 "p holds / fails (Holm)": f"{fmt(row.p_holds_holm)} / {fmt(row.p_fails_holm)}",
-                "verdict": f"*{row.verdict}*",
+                "verdict": f"*{row.verdict}*"
+                + (f" (cannot be shown on {fmt(row.n)} seeds)" if index in unshowable else ""),
             })  # fmt: skip
         return to_markdown(pd.DataFrame(rows)).rstrip("\n")
 

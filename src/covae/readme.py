@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from covae import claims as claims_module
 from covae import names
 from covae.budgets import KEYS
 from covae.names import DATASETS
@@ -101,7 +102,8 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
         "",
         f"Means over {seeds} seeds with 95 % t-intervals. The source study's "
         f"{claims['claim'].nunique()} claims, each judged per data set and model (or VAE - AE "
-        f"pair), give {len(claims)} verdicts: {verdicts} (`results/tables/claims.csv`).",
+        f"pair), give {len(claims)} verdicts: {verdicts} (`results/tables/claims.csv`)."
+        + _unshowable_sentence(claims),
     ]
     if (tables / "claims_by_budget.csv").exists():
         lines += ["", budget_sentence(pd.read_csv(tables / "claims_by_budget.csv"))]
@@ -110,6 +112,21 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
             ours = pd.read_csv(tables / "published.csv")
             lines += ["", protocol_sentence(name, pd.read_csv(path), ours)]
     return "\n".join(lines)
+
+
+def _unshowable_sentence(claims: pd.DataFrame) -> str:
+    """The *not shown* verdicts that no values of their seeds could have shown (too few seeds
+    for their test: :func:`covae.claims.unshowable`), or nothing."""
+    rows = claims_module.unshowable(claims)
+    if rows.empty:
+        return ""
+    keys = ", ".join(f"`{key}`" for key in dict.fromkeys(rows["claim"]))
+    not_shown = int((claims["verdict"] == "not shown").sum())
+    return (
+        f" {len(rows)} of the {not_shown} not shown could not have been shown on "
+        f"{int(rows['n'].max())} seeds whatever their values: {keys}, bimodal over seeds and so "
+        f"judged by a sign test, needs {int(rows['seeds_needed'].max())}."
+    )
 
 
 def budget_sentence(frame: pd.DataFrame) -> str:
