@@ -64,7 +64,7 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
     for column, dataset in enumerate(datasets):
         axes[0, column].set_title(names.label(dataset), fontsize=9, pad=16)
     unshowable = set(claims.unshowable(verdicts).index)
-    for index, row in zip(verdicts.index, verdicts.itertuples(index=False), strict=True):
+    for row in verdicts.itertuples():
         ax = axes[keys.index((row.claim, row.subject)), datasets.index(row.dataset)]
         ax.set_axis_on()
         values = seeds[
@@ -72,7 +72,7 @@ def claims_chart(verdicts, seeds, *, title: str) -> Figure:
             & (seeds["dataset"] == row.dataset)
             & (seeds["subject"] == row.subject)
         ]["value"].to_numpy()
-        _claim_panel(ax, row, values, index in unshowable)
+        _claim_panel(ax, row, values, row.Index in unshowable)
     fig.suptitle(title)
     return fig
 

@@ -425,7 +425,7 @@ class Tables:
         frame = self.frames["claims"]
         unshowable = set(claims.unshowable(frame).index)
         rows, seen = [], set()
-        for index, row in zip(frame.index, frame.itertuples(index=False), strict=True):
+        for row in frame.itertuples():
             first = row.claim not in seen
             seen.add(row.claim)
             interval = ""
@@ -438,7 +438,7 @@ class Tables:
                 "true in": f"{fmt(row.k)} of {fmt(row.n)}",
                 "p holds / fails (Holm)": f"{fmt(row.p_holds_holm)} / {fmt(row.p_fails_holm)}",
                 "verdict": f"*{row.verdict}*"
-                + (f" (cannot be shown on {fmt(row.n)} seeds)" if index in unshowable else ""),
+                + (f" (cannot be shown on {fmt(row.n)} seeds)" if row.Index in unshowable else ""),
             })  # fmt: skip
         return to_markdown(pd.DataFrame(rows)).rstrip("\n")
 
