@@ -126,3 +126,21 @@ def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
     assert summary["stable"] == ["a (vae; gaussian)"]
     assert summary["counts"].splitlines()[0] == "| budget | holds | fails | not shown |"
     assert summary["counts"].splitlines()[2:] == ["| main | 2 | 0 | 0 |", "| short | 1 | 1 | 0 |"]
+
+
+def test_the_budget_chart_marks_a_changed_verdict_and_a_claim_its_seeds_cannot_show():
+    from covae import draw_claims
+
+    long_v, long_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.9, 0.8, 0.85, 0.9, 0.95]})
+    short_v, short_s = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    for verdicts in (long_v, short_v):  # claim a as a sign test would have it: 6 seeds needed
+        verdicts.loc[verdicts["claim"] == "a", ["verdict", "seeds_needed"]] = ["not shown", 6]
+    frame = budgets.by_budget({"main": long_v, "short": short_v})
+    seeds = pd.concat([long_s.assign(budget="main"), short_s.assign(budget="short")])
+    fig = draw_claims.claims_by_budget_chart(frame, seeds, title="t")
+    labels = [" ".join(text.get_text() for text in ax.texts) for ax in fig.axes]
+    assert labels == [
+        "A · vae: not shown / not shown (value > 0.5; its test needs 6 seeds)",
+        "B · vae: holds / fails (value > 0.5)  BUDGET-DEPENDENT",
+    ]
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["short", "main"]

@@ -17,8 +17,8 @@ from covae import claims
 KEYS = ["claim", "dataset", "subject"]
 COLUMNS = [
     *KEYS, "budget", "metric", "criterion", "low", "high", "n", "k", "estimator", "estimate",
-    "ci_low", "ci_high", "p_holds", "p_holds_holm", "p_fails", "p_fails_holm", "verdict",
-    "verdict_unadjusted", "budget_dependent", "statement",
+    "ci_low", "ci_high", "p_holds", "p_holds_holm", "p_fails", "p_fails_holm", "seeds_needed",
+    "verdict", "verdict_unadjusted", "budget_dependent", "statement",
 ]  # fmt: skip
 
 

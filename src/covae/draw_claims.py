@@ -104,7 +104,8 @@ def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
     each, the main study on top), the seeds' values (dots) and the estimate with its interval,
     coloured by the Holm-adjusted verdict, over the region where the claim is true (green,
     bounds dashed); ratios on a log axis. A panel whose verdict changes with the budget says so
-    in its label. ``frame``: covae.budgets.by_budget; ``seeds``: the claims' per-seed values
+    in its label, as does one whose seeds are too few for its test. ``frame``:
+    covae.budgets.by_budget; ``seeds``: the claims' per-seed values
     with a ``budget`` column."""
     datasets = [d for d in DATASETS if d in set(frame["dataset"])]
     budgets = list(dict.fromkeys(frame["budget"]))
@@ -141,7 +142,10 @@ def claims_by_budget_chart(frame, seeds, *, title: str) -> Figure:
         ax.set_yticks(range(len(budgets)), budgets[::-1], fontsize=6.5)
         verdicts = " / ".join(block["verdict"])
         flag = "  BUDGET-DEPENDENT" if block["budget_dependent"].any() else ""
-        ax.text(0.0, 1.05, f"{readable(claim)} · {subject}: {verdicts} ({first.criterion}){flag}",
+        short = claims.unshowable(block)
+        reach = f"; its test needs {short['seeds_needed'].max()} seeds" if len(short) else ""
+        ax.text(0.0, 1.05, f"{readable(claim)} · {subject}: {verdicts} ({first.criterion}"
+                f"{reach}){flag}",
                 transform=ax.transAxes, fontsize=6.5, va="bottom",
                 color="#b2182b" if flag else "black")  # fmt: skip
         ax.tick_params(axis="x", which="both", labelsize=7)  # minor: a log axis labels them
