@@ -182,6 +182,10 @@ def test_a_run_is_one_tree_from_its_metrics_and_realism_files(tmp_path):
         ("knn.z_mean.raw.test_f1", [0.0, 0.0, 0.1, 0.0, 0.02], (0.0, 1.0)),
         ("factors.r2_linear.cor", [0.999, 0.998, 1.0, 0.97, 0.999], (-np.inf, 1.0)),
         ("factors.dci.disentanglement", [0.1, 0.9, 0.5, 0.98, 0.02], (0.0, 1.0)),
+        # how far a fitted factor moves along a path (the committed study's values: bimodal)
+        ("realism.plane_upper.range_cor", [0.0972, 1.87, 1.8658, 0.0312, 1.842], (0.0, 2.0)),
+        ("realism.plane_lower.range_var_x", [0.02, 0.9, 0.05, 0.03, 0.04], (0.0, np.inf)),
+        ("realism.hull.cor_span", [0.0043, 1.0226, 1.0138, 0.056, 0.0086], (0.0, np.inf)),
     ],
 )
 def test_intervals_of_bounded_metrics_stay_in_range(metric, values, bounds):

@@ -135,6 +135,8 @@ BOUNDED: tuple[tuple[str, tuple[float, float]], ...] = (
     (r"(^|\.)r2_", (-math.inf, 1.0)),
     (r"accuracy|(^|\.)test_f1|(^|\.)mig|\.dci\.|gap_fraction", (0.0, 1.0)),
     (r"(^|\.)variance_ratio$", (1.0, math.inf)),  # the larger of two ranges over the smaller
+    (r"(^|\.)range_cor$", (0.0, 2.0)),  # how far the fitted cor (in [-1, 1]) moves on a path
+    (r"(^|\.)range_|(^|\.)cor_span$", (0.0, math.inf)),  # how far a fitted factor moves
 )
 # Integer choices (the KNN's best k) are summarized by their median and range, not a mean.
 CHOICES = r"(^|\.)best_k$"
