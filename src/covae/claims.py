@@ -306,6 +306,18 @@ def unshowable(verdicts: pd.DataFrame) -> pd.DataFrame:
     return verdicts[(verdicts["n"] >= 2) & (verdicts["n"] < verdicts["seeds_needed"])]
 
 
+def unshowable_summary(verdicts: pd.DataFrame) -> dict[str, Any] | None:
+    """What the paper and the README say of :func:`unshowable` rows, or None where there are
+    none: the claims (keys, in order), how many rows, their seed count and the seeds needed."""
+    rows = unshowable(verdicts)
+    if rows.empty:
+        return None
+    return {
+        "claims": list(dict.fromkeys(rows["claim"])), "rows": len(rows),
+        "seeds": int(rows["n"].max()), "needed": int(rows["seeds_needed"].max()),
+    }  # fmt: skip
+
+
 def _one_sided(values: np.ndarray, boundary: float, alternative: str, test: str) -> float:
     """p that the mean (``test="mean"``: a one-sample t-test) or the median (``"median"``: a
     sign test) lies beyond ``boundary`` on the side ``alternative`` ("greater" or "less").

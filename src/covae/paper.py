@@ -409,13 +409,10 @@ class Tables:
         """The claim rows that no values of their seeds could show either way
         (:func:`covae.claims.unshowable`), or None: the claims (in backticks), their seed count
         and the seeds their test needs."""
-        rows = claims.unshowable(self.frames["claims"])
-        if rows.empty:
+        summary = claims.unshowable_summary(self.frames["claims"])
+        if summary is None:
             return None
-        return {
-            "claims": [f"`{key}`" for key in dict.fromkeys(rows["claim"])],
-            "seeds": int(rows["n"].max()), "needed": int(rows["seeds_needed"].max()),
-        }  # fmt: skip
+        return {**summary, "claims": [f"`{key}`" for key in summary["claims"]]}
 
     def claims_table(self) -> str:
         """The claims as one Markdown table: each claim's statement once (on its first row),

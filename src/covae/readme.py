@@ -117,15 +117,15 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
 def _unshowable_sentence(claims: pd.DataFrame) -> str:
     """The *not shown* verdicts that no values of their seeds could have shown (too few seeds
     for their test: :func:`covae.claims.unshowable`), or nothing."""
-    rows = claims_module.unshowable(claims)
-    if rows.empty:
+    summary = claims_module.unshowable_summary(claims)
+    if summary is None:
         return ""
-    keys = ", ".join(f"`{key}`" for key in dict.fromkeys(rows["claim"]))
+    keys = ", ".join(f"`{key}`" for key in summary["claims"])
     not_shown = int((claims["verdict"] == "not shown").sum())
     return (
-        f" {len(rows)} of the {not_shown} not shown could not have been shown on "
-        f"{int(rows['n'].max())} seeds whatever their values: {keys}, bimodal over seeds and so "
-        f"judged by a sign test, needs {int(rows['seeds_needed'].max())}."
+        f" {summary['rows']} of the {not_shown} not shown could not have been shown on "
+        f"{summary['seeds']} seeds whatever their values: {keys}, bimodal over seeds and so "
+        f"judged by a sign test, needs {summary['needed']}."
     )
 
 
