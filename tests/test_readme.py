@@ -110,3 +110,14 @@ def test_the_readme_says_which_not_shown_verdicts_no_seeds_could_have_shown(tmp_
             frame["n"] = 6
         frame.to_csv(tmp_path / path.name, index=False)
     assert "could not have been shown" not in readme.results(tmp_path)
+
+
+def test_the_readme_states_the_level_the_study_table_gives(tmp_path):
+    tables = ROOT / "results" / "tables"
+    assert "Means over 5 seeds with 95 % t-intervals." in readme.results(tables)
+    for path in tables.glob("*.csv"):
+        frame = pd.read_csv(path)
+        if path.stem == "study":
+            frame.loc[frame["quantity"] == "confidence", "value"] = "90.0"
+        frame.to_csv(tmp_path / path.name, index=False)
+    assert "Means over 5 seeds with 90 % t-intervals." in readme.results(tmp_path)

@@ -79,7 +79,7 @@ def protocol_sentence(name: str, under: pd.DataFrame, ours: pd.DataFrame) -> str
 
 
 def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str:
-    """The README's results block: the headline table (mean [95 % interval] over seeds, VAE /
+    """The README's results block: the headline table (mean [interval] over seeds, VAE /
     AE), the count of claims by verdict, from ``tables`` (results/tables), and for each
     protocol study of ``protocols`` (name -> its published.csv) that ran, how the source
     study's published numbers compare under it."""
@@ -100,7 +100,7 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
     verdicts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
     lines += [
         "",
-        f"Means over {seeds} seeds with 95 % t-intervals. The source study's "
+        f"Means over {seeds} seeds with {_confidence(tables)} % t-intervals. The source study's "
         f"{claims['claim'].nunique()} claims, each judged per data set and model (or VAE - AE "
         f"pair), give {len(claims)} verdicts: {verdicts} (`results/tables/claims.csv`)."
         + _unshowable_sentence(claims),
@@ -112,6 +112,12 @@ def results(tables: str | Path, protocols: dict[str, Path] | None = None) -> str
             ours = pd.read_csv(tables / "published.csv")
             lines += ["", protocol_sentence(name, pd.read_csv(path), ours)]
     return "\n".join(lines)
+
+
+def _confidence(tables: Path) -> str:
+    """The level of every interval, in percent, as the study table of the run states it."""
+    study = pd.read_csv(tables / "study.csv").set_index("quantity")["value"]
+    return _number(float(study["confidence"]))
 
 
 def _unshowable_sentence(claims: pd.DataFrame) -> str:
