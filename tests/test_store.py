@@ -315,6 +315,17 @@ def test_the_command_line_lists_and_checks_the_store(filled_store, capsys):
     assert "history.csv is damaged" in capsys.readouterr().err
 
 
+def test_a_listing_whose_reader_stops_early_ends_quietly(filled_store):
+    # `store list | head -1`: the reader is gone before the listing is written (its end of the
+    # pipe closed first, so the write fails every time, not only when the buffer fills).
+    command = [sys.executable, "-m", "covae.store", "--store", str(filled_store), "list"]
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as closed:
+        result = subprocess.run(command, stdout=closed, stderr=subprocess.PIPE, text=True)
+    assert result.stderr == "" and result.returncode == 1
+
+
 def test_the_weights_of_a_stored_model_are_those_it_was_trained_with(filled_store, trained_run):
     entry = store.find(filled_store, _print())
     stored = keras.models.load_model(entry / "encoder.keras")

@@ -453,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as error:
         print(f"covae.store: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (`list | head`): stop quietly, as a shell tool does. What
+        # stdout still buffers goes to /dev/null, so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
