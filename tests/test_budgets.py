@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from covae import budgets, claims
+from tests.conftest import ROOT
 
 
 def test_holm_matches_its_definition_on_a_known_family():
@@ -126,6 +127,24 @@ def test_the_paper_lists_budget_dependent_and_stable_claims(tmp_path):
     assert summary["stable"] == ["a (vae; gaussian)"]
     assert summary["counts"].splitlines()[0] == "| budget | holds | fails | not shown |"
     assert summary["counts"].splitlines()[2:] == ["| main | 2 | 0 | 0 |", "| short | 1 | 1 | 0 |"]
+
+
+def test_the_paper_says_none_where_no_verdict_depends_on_the_budget(tmp_path):
+    from covae import paper, tables
+
+    same, _ = _judged({"a": [0.9, 0.95, 1.0, 0.92, 0.97], "b": [0.1, 0.2, 0.1, 0.15, 0.2]})
+    frame = budgets.by_budget({"main": same, "short": same})
+    tables.save_table(frame, tmp_path / "claims_by_budget.csv")
+    tables.save_table(budgets.verdict_counts(frame), tmp_path / "claims_by_budget_counts.csv")
+    t = paper.Tables(tmp_path, ["claims_by_budget", "claims_by_budget_counts"])
+    summary = t.budgets()
+    assert summary["dependent"] == [] and summary["changes"] == ""
+    assert summary["stable"] == ["a (vae; gaussian)"]
+    section = (ROOT / "workflow" / "templates" / "paper.md").read_text()
+    section = section[section.index("**Budget-dependent**") : section.index("**Holds at every")]
+    (tmp_path / "section.md").write_text("{% set b = t.budgets() %}\n" + section)
+    text = paper.render_markdown(tmp_path / "section.md", t=t)
+    assert "(the adjusted verdict differs between budgets):\nnone." in text
 
 
 def test_the_budget_chart_marks_a_changed_verdict_and_a_claim_its_seeds_cannot_show():

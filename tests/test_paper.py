@@ -644,3 +644,41 @@ def test_a_claim_its_seeds_cannot_show_is_said_to_be_out_of_reach_only_where_it_
     text = render_committed({"claims": tmp_path / "claims.csv"})
     assert "cannot be shown" not in text and "could not be on" not in text
     assert "sign test of" not in text
+
+
+def test_a_code_without_3d_paths_gets_a_paper_without_them(tmp_path):
+    # The hull, plane and gap paths exist for a 3-D code only. The committed (3-D) tables give
+    # their figures, tables and columns; the same tables as a 4-D code's (no path metric, no
+    # claim about the paths, latent_dim 4) give a paper that says they are not measured.
+    folder = ROOT / "results" / "tables"
+    names = [path.stem for path in folder.glob("*.csv")]
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    path_metric = r"^realism\.(hull|near_hull|plane_upper|plane_lower|gap)\."
+    path_claims = {claim.key for claim in claims.seed_claims(SETTINGS)
+                   if re.match(path_metric, claim.metric)}  # fmt: skip
+    assert {"cor_spans_hull", "gap_worse_than_hull", "vae_realistic_gap"} <= path_claims
+    for name in names:
+        frame = pd.read_csv(folder / f"{name}.csv")
+        if "metric" in frame:
+            frame = frame[~frame["metric"].str.match(path_metric)]
+        if "claim" in frame:
+            frame = frame[~frame["claim"].isin(path_claims)]
+        if name == "study":
+            frame.loc[frame["quantity"] == "latent_dim", "value"] = "4"
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    for source, has_paths in ((folder, True), (tmp_path, False)):
+        text = paper.render_markdown(template, t=paper.Tables(source, names), **context)
+        header = "| data set | model | reconstructions"
+        realism = next(line for line in text.splitlines() if line.startswith(header))
+        assert ("| hull | just outside the hull | gap |" in realism) is has_paths
+        path_parts = ("hull_traversal_gaussian_vae.png", r"Spearman\| of cor along the hull",
+                      "| plane_upper |", "`vae_realistic_gap`:",
+                      "hull traversals, the PCA")  # fmt: skip
+        for shown in path_parts:
+            assert (shown in text) is has_paths, shown
+        said = "this study's code has 4, so they are neither drawn nor measured here"
+        assert (said in " ".join(text.split())) is not has_paths
+        assert ("The VAE's first three code axes coloured by" in text) is not has_paths
+        assert "hull.median_residual" not in text and not template_artefacts(text)

@@ -1,5 +1,7 @@
 """Paths derived from the codes by rule: pairs, straight lines, latent grids."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -370,3 +372,52 @@ def test_traversal_figure_keeps_the_cloud_in_view_and_its_insets_off_the_paths()
     low, high = draw_latent.robust_limits(np.array([[0.0, 0.0], [1.0, 1.0]]),
                                           [np.array([[5.0, -5.0]])])  # fmt: skip
     assert low[1] < -5 and high[0] > 5  # a path is always in view
+
+
+def test_a_code_without_3d_traversals_draws_its_cloud_alone():
+    # A study code of 2 or 4+ axes has no hull, plane or gap path: the figure is the cloud and
+    # its title, with no rows of images.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from covae import draw_latent
+
+    rng = np.random.default_rng(0)
+    for dims in (2, 4):
+        # A 3:1 rectangle (its principal axes its sides: no code beyond the view, nothing for a
+        # legend to name), thin along any further axis.
+        flat = rng.uniform(size=(500, 2)) * [3.0, 1.0]
+        codes = np.column_stack([flat, 1e-3 * rng.uniform(size=(500, dims - 2))])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (an empty legend warns)
+            fig = draw_latent.traversal(codes, rng.uniform(size=500), "cor", {},
+                                        title="no hull traversal")  # fmt: skip
+        cloud, colourbar = fig.axes
+        assert len(cloud.collections[0].get_offsets()) == 500
+        assert fig.get_suptitle() == "no hull traversal" and cloud.get_legend() is None
+
+
+@pytest.mark.parametrize(
+    ("dims", "kind"),
+    [
+        (2, "2-D codes, drawn in the plane z2 = 0"),
+        (3, "codes in 3-D"),
+        (5, "first three code axes"),
+    ],
+)
+def test_the_3d_views_draw_the_first_three_axes_and_a_2d_code_flat(dims, kind):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from covae import draw_latent
+
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(400, dims))
+    colours = {"var_x": rng.uniform(size=400), "cor": rng.uniform(size=400)}
+    fig = draw_latent.latent_3d(codes, colours, title="t")
+    assert fig.get_suptitle() == f"t: {kind}"
+    drawn = fig.axes[-2].collections[-1]._offsets3d  # the last panel's coloured points
+    expected = np.column_stack([codes[:, :3], np.zeros((400, 3 - min(dims, 3)))])
+    np.testing.assert_allclose(np.column_stack([np.asarray(a) for a in drawn]), expected)
+    html = draw_latent.latent_3d_html(codes, colours, title="t")
+    np.testing.assert_allclose(html.data[0].z, expected[:, 2])

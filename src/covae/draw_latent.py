@@ -69,9 +69,12 @@ def latent_3d(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: st
     """The source study's two triptychs of the first three code axes: one column per factor of
     ``colours`` (name -> value per code); the top row with the cloud's projections drawn in
     grey on the three back walls (seen from azimuth 45), the bottom row the points alone
-    (seen from azimuth 120)."""
-    x, y, z = (codes[:, k] for k in range(3))
-    low, high = codes[:, :3].min(axis=0), codes[:, :3].max(axis=0)
+    (seen from azimuth 120). A 2-D code is drawn in the plane z2 = 0."""
+    codes, kind = _three_axes(codes)
+    x, y, z = codes.T
+    low, high = codes.min(axis=0), codes.max(axis=0)
+    flat = high <= low  # a flat axis (a 2-D code's third) gets a span, the plane at its middle
+    low, high = np.where(flat, low - 0.5, low), np.where(flat, high + 0.5, high)
     shadow = {"s": 0.5, "color": "0.75", "alpha": 0.3, "linewidths": 0, "rasterized": True}
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(4.2 * len(colours), 8.0), layout="constrained")
@@ -94,8 +97,16 @@ def latent_3d(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: st
                 ax.set_zlabel("z2")
                 ax.set_title(f"coloured by {label}" + (", wall projections" if walls else ""))
                 fig.colorbar(points, ax=ax, label=label, shrink=0.5, pad=0.1)
-        fig.suptitle(f"{title}: codes in 3-D")
+        fig.suptitle(f"{title}: {kind}")
     return fig
+
+
+def _three_axes(codes: np.ndarray) -> tuple[np.ndarray, str]:
+    """The first three axes of ``codes`` (a 2-D code with a third axis of zeros) and what the
+    3-D views show of them."""
+    if codes.shape[1] >= 3:
+        return codes[:, :3], "codes in 3-D" if codes.shape[1] == 3 else "first three code axes"
+    return np.column_stack([codes, np.zeros(len(codes))]), "2-D codes, drawn in the plane z2 = 0"
 
 
 def latent_3d_html(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, title: str):
@@ -104,6 +115,7 @@ def latent_3d_html(codes: np.ndarray, colours: Mapping[str, np.ndarray], *, titl
     import plotly.graph_objects as go
 
     names = list(colours)
+    codes, kind = _three_axes(codes)
     marker = {"size": 2, "color": colours[names[0]], "colorscale": "Viridis",
               "colorbar": {"title": {"text": names[0]}}}  # fmt: skip
     fig = go.Figure(
@@ -148,7 +160,8 @@ def traversal(
     def project(points: np.ndarray) -> np.ndarray:
         return (points - centre) @ axes[:2].T
 
-    steps = max(len(images) for _, images in paths.values())
+    # No paths (a code without 3-D traversals): the cloud alone, its title says why.
+    steps = max((len(images) for _, images in paths.values()), default=1)
     flat = project(codes)
     lines = {name: project(path) for name, (path, _) in paths.items()}
     marked = [project(m) for m in (points or {}).values()]
@@ -212,7 +225,8 @@ def traversal(
         cloud.set_ylim(low[1], high[1])
         cloud.set_xlabel("first principal axis of the codes")
         cloud.set_ylabel("second principal axis")
-        cloud.legend(fontsize=7)
+        if cloud.get_legend_handles_labels()[0]:
+            cloud.legend(fontsize=7)
         fig.suptitle(title)
     return fig
 

@@ -459,22 +459,27 @@ class Tables:
         dependent = [key for key, block in by_claim if block["verdict"].nunique() > 1]
         stable = [key for key, block in by_claim
                   if len(block) == len(names) and (block["verdict"] == "holds").all()]  # fmt: skip
-        changes = (
-            frame.assign(label=label, verdict=verdict)[lambda f: f["label"].isin(dependent)]
-            .pivot(
-                index=["label", "claim", "dataset", "subject"], columns="budget", values="verdict"
+        changes = ""  # every verdict the same at every budget: nothing to tabulate
+        if dependent:
+            table = (
+                frame.assign(label=label, verdict=verdict)[lambda f: f["label"].isin(dependent)]
+                .pivot(
+                    index=["label", "claim", "dataset", "subject"],
+                    columns="budget",
+                    values="verdict",
+                )
+                .reindex(dependent, level="label")
+                .reset_index()
+                .drop(columns="label")
+                .rename(columns={"dataset": "data set"})
+                .reindex(columns=["claim", "data set", "subject", *names])
             )
-            .reindex(dependent, level="label")
-            .reset_index()
-            .drop(columns="label")
-            .rename(columns={"dataset": "data set"})
-            .reindex(columns=["claim", "data set", "subject", *names])
-        )
+            changes = to_markdown(table.fillna("-")).rstrip("\n")
         return {
             "names": names,
             "counts": to_markdown(self.frames["claims_by_budget_counts"]),
             "dependent": dependent,
-            "changes": to_markdown(changes.fillna("-")).rstrip("\n"),
+            "changes": changes,
             "stable": stable,
         }
 
@@ -529,6 +534,11 @@ class Tables:
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
+
+    def measured(self, table: str, metric: str) -> bool:
+        """Whether ``table`` has rows of ``metric`` (the hull, plane and gap paths, and so
+        their metrics, exist only for a 3-D code)."""
+        return bool((self.frames[table]["metric"] == metric).any())
 
     def markdown(self, table: str, columns: Sequence[str] | None = None,
                  query: str | None = None) -> str:  # fmt: skip
