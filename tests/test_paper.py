@@ -682,3 +682,33 @@ def test_a_code_without_3d_paths_gets_a_paper_without_them(tmp_path):
         assert (said in " ".join(text.split())) is not has_paths
         assert ("The VAE's first three code axes coloured by" in text) is not has_paths
         assert "hull.median_residual" not in text and not template_artefacts(text)
+
+
+def test_a_one_seed_study_is_not_said_to_have_intervals_or_tests(tmp_path):
+    # One seed (`--config seeds=[0]`, as the source study ran): its verdicts are read from that
+    # seed without a test; the paper may not speak of intervals over "1 replicate seeds" or of
+    # a Holm adjustment. The committed five-seed tables as the oracle the other way.
+    folder = ROOT / "results" / "tables"
+    names = [path.stem for path in folder.glob("*.csv")]
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    for name in names:
+        frame = pd.read_csv(folder / f"{name}.csv")
+        if name == "study":
+            frame.loc[frame["quantity"] == "seeds", "value"] = "1"
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    one_seed = (
+        "Every number is from one replicate seed, so none has an interval.",
+        "each read from its one seed without a test,",
+        "With one seed there is no interval and no test",
+        "One seed gives no interval and no test",
+    )
+    many = ("Intervals are 95% Student-t confidence intervals", "Holm-adjusted over all of them,",
+            "seeds give wide intervals")  # fmt: skip
+    for source, one in ((folder, False), (tmp_path, True)):
+        text = paper.render_markdown(template, t=paper.Tables(source, names), **context)
+        text = " ".join(text.split())
+        assert all((said in text) is one for said in one_seed)
+        assert all((said in text) is not one for said in many)
+        assert "1 replicate seeds" not in text and "1 seeds" not in text
