@@ -712,3 +712,24 @@ def test_a_one_seed_study_is_not_said_to_have_intervals_or_tests(tmp_path):
         assert all((said in text) is one for said in one_seed)
         assert all((said in text) is not one for said in many)
         assert "1 replicate seeds" not in text and "1 seeds" not in text
+
+
+def test_the_budgets_section_needs_a_second_budget(tmp_path):
+    # A config without a further study judges its claims at one budget: no section compares
+    # budgets then. The committed tables (two budgets) as the oracle the other way.
+    folder = ROOT / "results" / "tables"
+    names = [path.stem for path in folder.glob("*.csv")]
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    for name in names:
+        frame = pd.read_csv(folder / f"{name}.csv")
+        if name.startswith("claims_by_budget"):
+            frame = frame[frame["budget"] == "main"]
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    for source, budgets in ((folder, 2), (tmp_path, 1)):
+        tables = paper.Tables(source, names)
+        assert len(tables.budgets()["names"]) == budgets
+        text = paper.render_markdown(template, t=tables, **context)
+        assert ("## At each training budget" in text) is (budgets > 1)
+        assert ("claims_by_budget.png" in text) is (budgets > 1)
