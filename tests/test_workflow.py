@@ -975,3 +975,23 @@ def test_the_doubling_trains_the_study_s_runs_longer_and_the_paper_reports_it(sm
     assert "\n\n| dataset | model | epochs | epochs_doubled |" in text
     text = " ".join(text.split())
     assert "**The next doubling.** The study's protocol run for 4 epochs instead of 2" in text
+
+
+@pytest.mark.slow
+def test_a_sweep_s_study_table_names_the_study_s_own_code(smoke_run, tmp_path):
+    # `model.latent_dim: [3, 2]` sweeps the code; the study's runs are those of the first value,
+    # and its settings table (which the paper reads) says 3. (Only that job runs here, on the
+    # finished smoke study's tables: the sweep's runs are not needed for it.)
+    (tmp_path / "repo").symlink_to(repo_of(smoke_run), target_is_directory=True)
+    again = tmp_path / "run"
+    shutil.copytree(smoke_run, again, ignore=shutil.ignore_patterns(".snakemake"))
+    (again / "results" / "tables" / "study.csv").unlink()
+    sweep = again / "sweep.yaml"
+    sweep.write_text("model:\n  latent_dim: [3, 2]\n  beta: [1.0, 4.0]\n")
+    done = snakemake(again, "results/tables/study.csv", "--allowed-rules", "paper_tables",
+                     "--configfile", str(repo_of(smoke_run) / "config" / "smoke.yaml"),
+                     str(sweep))  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    study = pd.read_csv(again / "results" / "tables" / "study.csv").set_index("quantity")
+    assert study.loc[["latent_dim", "beta"], "value"].astype(float).tolist() == [3.0, 1.0]
+    assert (again / "results" / "tables" / "study.md").read_text().count("| latent_dim | 3 |") == 1

@@ -25,6 +25,8 @@ rule paper_tables:
         **resources_of("report"),
     params:
         config=config,
+        # The study's own latent_dim and beta where the config sweeps them (lists).
+        study_model=covae.config.main_model(config),
         benchmarks=["results/benchmarks", "results/sweep"],
         repository=workflow.basedir,
     script:

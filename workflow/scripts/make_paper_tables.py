@@ -15,7 +15,9 @@ benchmarks = sorted(
     if "convergence" not in path.parts
 )
 outputs = {
-    "study": paper.study_table(snakemake.params.config, data),
+    "study": paper.study_table(
+        {**snakemake.params.config, "model": snakemake.params.study_model}, data
+    ),
     "runtime": paper.runtime_table(benchmarks),
     "provenance": paper.provenance_table(snakemake.params.config, snakemake.params.repository),
 }
