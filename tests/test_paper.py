@@ -2,6 +2,7 @@
 
 import math
 import re
+from pathlib import Path
 
 import jinja2
 import numpy as np
@@ -646,30 +647,47 @@ def test_a_claim_its_seeds_cannot_show_is_said_to_be_out_of_reach_only_where_it_
     assert "sign test of" not in text
 
 
+COMMITTED_TABLES = ROOT / "results" / "tables"
+
+
+def _committed_paper(folder=COMMITTED_TABLES) -> tuple[paper.Tables, str]:
+    """The committed paper's tables (or a changed copy of them in ``folder``) and the paper
+    they render."""
+    names = [path.stem for path in COMMITTED_TABLES.glob("*.csv")]
+    tables = paper.Tables(folder, names)
+    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
+               "convergence_figure": "convergence.png"}  # fmt: skip
+    template = ROOT / "workflow" / "templates" / "paper.md"
+    return tables, paper.render_markdown(template, t=tables, **context)
+
+
+def _changed_tables(folder, change) -> Path:
+    """The committed tables written to ``folder``, each through ``change(name, frame)``."""
+    for path in COMMITTED_TABLES.glob("*.csv"):
+        change(path.stem, pd.read_csv(path)).to_csv(folder / path.name, index=False)
+    return folder
+
+
 def test_a_code_without_3d_paths_gets_a_paper_without_them(tmp_path):
     # The hull, plane and gap paths exist for a 3-D code only. The committed (3-D) tables give
     # their figures, tables and columns; the same tables as a 4-D code's (no path metric, no
     # claim about the paths, latent_dim 4) give a paper that says they are not measured.
-    folder = ROOT / "results" / "tables"
-    names = [path.stem for path in folder.glob("*.csv")]
-    template = ROOT / "workflow" / "templates" / "paper.md"
-    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
-               "convergence_figure": "convergence.png"}  # fmt: skip
     path_metric = r"^realism\.(hull|near_hull|plane_upper|plane_lower|gap)\."
     path_claims = {claim.key for claim in claims.seed_claims(SETTINGS)
                    if re.match(path_metric, claim.metric)}  # fmt: skip
     assert {"cor_spans_hull", "gap_worse_than_hull", "vae_realistic_gap"} <= path_claims
-    for name in names:
-        frame = pd.read_csv(folder / f"{name}.csv")
+
+    def as_4d(name, frame):
         if "metric" in frame:
             frame = frame[~frame["metric"].str.match(path_metric)]
         if "claim" in frame:
             frame = frame[~frame["claim"].isin(path_claims)]
         if name == "study":
             frame.loc[frame["quantity"] == "latent_dim", "value"] = "4"
-        frame.to_csv(tmp_path / f"{name}.csv", index=False)
-    for source, has_paths in ((folder, True), (tmp_path, False)):
-        text = paper.render_markdown(template, t=paper.Tables(source, names), **context)
+        return frame
+
+    for source, has_paths in ((COMMITTED_TABLES, True), (_changed_tables(tmp_path, as_4d), False)):
+        _, text = _committed_paper(source)
         header = "| data set | model | reconstructions"
         realism = next(line for line in text.splitlines() if line.startswith(header))
         assert ("| hull | just outside the hull | gap |" in realism) is has_paths
@@ -688,48 +706,34 @@ def test_a_one_seed_study_is_not_said_to_have_intervals_or_tests(tmp_path):
     # One seed (`--config seeds=[0]`, as the source study ran): its verdicts are read from that
     # seed without a test; the paper may not speak of intervals over "1 replicate seeds" or of
     # a Holm adjustment. The committed five-seed tables as the oracle the other way.
-    folder = ROOT / "results" / "tables"
-    names = [path.stem for path in folder.glob("*.csv")]
-    template = ROOT / "workflow" / "templates" / "paper.md"
-    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
-               "convergence_figure": "convergence.png"}  # fmt: skip
-    for name in names:
-        frame = pd.read_csv(folder / f"{name}.csv")
+    def one_seed(name, frame):
         if name == "study":
             frame.loc[frame["quantity"] == "seeds", "value"] = "1"
-        frame.to_csv(tmp_path / f"{name}.csv", index=False)
-    one_seed = (
+        return frame
+
+    said_of_one = (
         "Every number is from one replicate seed, so none has an interval.",
         "each read from its one seed without a test,",
         "With one seed there is no interval and no test",
         "One seed gives no interval and no test",
     )
-    many = ("Intervals are 95% Student-t confidence intervals", "Holm-adjusted over all of them,",
-            "seeds give wide intervals")  # fmt: skip
-    for source, one in ((folder, False), (tmp_path, True)):
-        text = paper.render_markdown(template, t=paper.Tables(source, names), **context)
-        text = " ".join(text.split())
-        assert all((said in text) is one for said in one_seed)
-        assert all((said in text) is not one for said in many)
+    said_of_many = ("Intervals are 95% Student-t confidence intervals",
+                    "Holm-adjusted over all of them,", "seeds give wide intervals")  # fmt: skip
+    for source, one in ((COMMITTED_TABLES, False), (_changed_tables(tmp_path, one_seed), True)):
+        text = " ".join(_committed_paper(source)[1].split())
+        assert all((said in text) is one for said in said_of_one)
+        assert all((said in text) is not one for said in said_of_many)
         assert "1 replicate seeds" not in text and "1 seeds" not in text
 
 
 def test_the_budgets_section_needs_a_second_budget(tmp_path):
     # A config without a further study judges its claims at one budget: no section compares
     # budgets then. The committed tables (two budgets) as the oracle the other way.
-    folder = ROOT / "results" / "tables"
-    names = [path.stem for path in folder.glob("*.csv")]
-    template = ROOT / "workflow" / "templates" / "paper.md"
-    context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
-               "convergence_figure": "convergence.png"}  # fmt: skip
-    for name in names:
-        frame = pd.read_csv(folder / f"{name}.csv")
-        if name.startswith("claims_by_budget"):
-            frame = frame[frame["budget"] == "main"]
-        frame.to_csv(tmp_path / f"{name}.csv", index=False)
-    for source, budgets in ((folder, 2), (tmp_path, 1)):
-        tables = paper.Tables(source, names)
+    def main_only(name, frame):
+        return frame[frame["budget"] == "main"] if name.startswith("claims_by_budget") else frame
+
+    for source, budgets in ((COMMITTED_TABLES, 2), (_changed_tables(tmp_path, main_only), 1)):
+        tables, text = _committed_paper(source)
         assert len(tables.budgets()["names"]) == budgets
-        text = paper.render_markdown(template, t=tables, **context)
         assert ("## At each training budget" in text) is (budgets > 1)
         assert ("claims_by_budget.png" in text) is (budgets > 1)
