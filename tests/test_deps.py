@@ -55,12 +55,13 @@ def test_figures_reach_only_their_own_family_and_the_style():
 def test_every_rule_with_a_script_lists_its_code_as_derived():
     rules = "".join(path.read_text() for path in (ROOT / "workflow" / "rules").glob("*.smk"))
     checked = set()
-    for block in re.split(r"(?m)^(?=rule |use rule )", rules):
+    # (a rule defined under a condition, such as the sweep's figure, is indented)
+    for block in re.split(r"(?m)^(?=[ \t]*(?:rule |use rule ))", rules):
         # a rule of its own, or one made from the figure template (its script in params.script)
         script = re.search(r'script:\n\s+"\.\./scripts/(\w+)\.py"', block) or re.search(
             r'\n\s+script="(\w+)",', block
         )
-        if block.startswith(("rule ", "use rule ")) and script:
+        if block.lstrip().startswith(("rule ", "use rule ")) and script:
             assert f'code=code_of("{script.group(1)}.py")' in block, block.splitlines()[0]
             checked.add(script.group(1))
     assert checked == {path.stem for path in SCRIPTS.glob("*.py")}  # every script is some rule's

@@ -38,6 +38,54 @@ def test_the_error_figure_draws_one_line_per_run_and_code_and_names_each_code():
         assert np.all(np.diff(line.get_xdata()) >= 0)
 
 
+def _sweep_summary(latent_dims, betas):
+    """A sweep table of one data set and one metric (MIG): the VAE at every setting, the AE
+    once per latent dim (at the first beta), each mean known from its setting."""
+    rows = [{"latent_dim": d, "beta": b, "model": "vae", "mean": d + b}
+            for d in latent_dims for b in betas]  # fmt: skip
+    rows += [{"latent_dim": d, "beta": betas[0], "model": "ae", "mean": -d} for d in latent_dims]
+    frame = pd.DataFrame(rows).assign(dataset="gaussian", metric="factors.mig", n=2)
+    return frame.assign(ci_low=frame["mean"] - 0.5, ci_high=frame["mean"] + 0.5)
+
+
+def test_the_sweep_figure_draws_each_setting_against_beta_and_the_ae_as_a_level():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from covae import draw_evaluation
+
+    fig = draw_evaluation.sweep_metrics(_sweep_summary([3, 8], [1.0, 4.0, 0.5]),
+                                        {"factors.mig": "MIG"}, title="t")  # fmt: skip
+    panel = fig.axes[0]
+    assert [t.get_text() for t in panel.get_xticklabels()] == ["0.5", "1", "4"]
+    assert panel.get_xlabel() == "beta" and panel.get_title() == "MIG"
+    vae = {c.get_label(): c for c in panel.containers}  # the error bars, one per latent dim
+    assert sorted(vae) == ["VAE, 3-D code", "VAE, 8-D code"]
+    for d in (3, 8):  # betas 0.5, 1, 4 at positions 0, 1, 2
+        line = vae[f"VAE, {d}-D code"].lines[0]
+        assert line.get_xdata().tolist() == [0, 1, 2]
+        assert line.get_ydata().tolist() == [d + 0.5, d + 1.0, d + 4.0]
+    levels = [line for line in panel.lines if line.get_label().startswith("AE")]
+    assert {line.get_label(): line.get_ydata()[0] for line in levels} == {
+        "AE, 3-D code (no beta)": -3, "AE, 8-D code (no beta)": -8}  # fmt: skip
+    assert levels[0].get_linestyle() != levels[1].get_linestyle()
+    assert len(fig.legends[0].get_texts()) == 4
+
+
+def test_a_sweep_of_the_code_size_alone_draws_both_models_against_it():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from covae import draw_evaluation
+
+    fig = draw_evaluation.sweep_metrics(_sweep_summary([8, 3], [1.0]), {"factors.mig": "MIG"},
+                                        title="t")  # fmt: skip
+    panel = fig.axes[0]
+    assert panel.get_xlabel() == "latent_dim"
+    lines = {c.get_label(): c.lines[0].get_ydata().tolist() for c in panel.containers}
+    assert lines == {"VAE": [4.0, 9.0], "AE": [-3, -8]}  # latent dims 3, 8 in order
+
+
 def test_perfect_reconstruction_has_zero_error_and_a_known_perturbation_its_norm():
     rng = np.random.default_rng(0)
     images = rng.uniform(size=(5, 36, 36)).astype(np.float32)

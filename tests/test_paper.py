@@ -650,11 +650,11 @@ def test_a_claim_its_seeds_cannot_show_is_said_to_be_out_of_reach_only_where_it_
 COMMITTED_TABLES = ROOT / "results" / "tables"
 
 
-def _committed_paper(folder=COMMITTED_TABLES) -> tuple[paper.Tables, str]:
-    """The committed paper's tables (or a changed copy of them in ``folder``) and the paper
-    they render."""
+def _committed_paper(folder=COMMITTED_TABLES, extra=None) -> tuple[paper.Tables, str]:
+    """The committed paper's tables (or a changed copy of them in ``folder``; ``extra``: name ->
+    CSV of a table more) and the paper they render."""
     names = [path.stem for path in COMMITTED_TABLES.glob("*.csv")]
-    tables = paper.Tables(folder, names)
+    tables = paper.Tables(folder, names, extra=extra)
     context = {"datasets": ["gaussian", "student_t"], "models": ["vae", "ae"],
                "convergence_figure": "convergence.png"}  # fmt: skip
     template = ROOT / "workflow" / "templates" / "paper.md"
@@ -737,3 +737,26 @@ def test_the_budgets_section_needs_a_second_budget(tmp_path):
         assert len(tables.budgets()["names"]) == budgets
         assert ("## At each training budget" in text) is (budgets > 1)
         assert ("claims_by_budget.png" in text) is (budgets > 1)
+
+
+def test_a_sweep_of_the_code_gets_its_own_section_only_where_the_config_sweeps(tmp_path):
+    # The committed study sweeps nothing (no sweep table): no section. With a sweep table (a
+    # config of latent_dim [3, 8], beta [1, 4], on three seeds) the paper says its settings in
+    # words and shows its figure per data set.
+    assert paper.listed(["3", "8"], "or") == "3 or 8" and paper.listed("abc") == "a, b and c"
+    _, committed = _committed_paper()
+    assert "## A sweep of the code" not in committed and "sweep_gaussian.png" not in committed
+    rows = [{"latent_dim": d, "beta": b, "dataset": ds, "model": m, "metric": "factors.mig",
+             "n": 3, "mean": 0.1, "ci_low": 0.05, "ci_high": 0.15}
+            for d in (3, 8) for b in (1.0, 4.0) for ds in ("gaussian", "student_t")
+            for m in ("vae", "ae") if m == "vae" or b == 1.0]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "sweep.csv", index=False)
+    _, text = _committed_paper(extra={"sweep": tmp_path / "sweep.csv"})
+    section = " ".join(text[text.index("## A sweep of the code") :].split())
+    assert (
+        "every combination of a latent dim of 3 or 8 and a KL weight beta of 1 or 4 (the AE, "
+        "which has no beta, once per latent dim), on up to 3 seeds each"
+    ) in section
+    for dataset in ("gaussian", "student_t"):
+        assert f"(../figures/sweep_{dataset}.png)" in section
+    assert not template_artefacts(text)

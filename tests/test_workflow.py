@@ -601,9 +601,9 @@ def _modules_by_rule(workdir) -> dict[str, set[str]]:
 
     rules = "".join(path.read_text() for path in (workdir / "workflow" / "rules").glob("*.smk"))
     reached = {}
-    for block in re.split(r"(?m)^(?=rule |use rule )", rules):
+    for block in re.split(r"(?m)^(?=[ \t]*(?:rule |use rule ))", rules):  # (some under an if)
         # a rule of its own, or one made from a template (its script named in params.script)
-        name = re.match(r"rule (\w+):|use rule \w+ as (\w+) with:", block)
+        name = re.match(r"\s*(?:rule (\w+):|use rule \w+ as (\w+) with:)", block)
         script = re.search(r'script:\n\s+"\.\./scripts/(\w+)\.py"', block) or re.search(
             r'\n\s+script="(\w+)",', block
         )
@@ -978,19 +978,29 @@ def test_the_doubling_trains_the_study_s_runs_longer_and_the_paper_reports_it(sm
 
 
 @pytest.mark.slow
-def test_a_sweep_s_study_table_names_the_study_s_own_code(smoke_run, tmp_path):
-    # `model.latent_dim: [3, 2]` sweeps the code; the study's runs are those of the first value,
-    # and its settings table (which the paper reads) says 3. (Only that job runs here, on the
-    # finished smoke study's tables: the sweep's runs are not needed for it.)
+def test_a_sweep_of_the_code_gets_its_figures_and_its_study_table_names_the_study_s_code(
+    smoke_run, default_jobs, tmp_path
+):
+    # `model.latent_dim: [3, 2]` and `beta: [1.0, 4.0]` sweep the code. Its DAG draws the sweep
+    # per data set for the paper (a config without a sweep draws none). The study's runs are
+    # those of the first values, and its settings table (which the paper reads) says so: that
+    # job alone runs here, on the finished smoke study's tables.
+    assert "figure_sweep" not in default_jobs[0]
     (tmp_path / "repo").symlink_to(repo_of(smoke_run), target_is_directory=True)
     again = tmp_path / "run"
     shutil.copytree(smoke_run, again, ignore=shutil.ignore_patterns(".snakemake"))
     (again / "results" / "tables" / "study.csv").unlink()
     sweep = again / "sweep.yaml"
     sweep.write_text("model:\n  latent_dim: [3, 2]\n  beta: [1.0, 4.0]\n")
-    done = snakemake(again, "results/tables/study.csv", "--allowed-rules", "paper_tables",
-                     "--configfile", str(repo_of(smoke_run) / "config" / "smoke.yaml"),
-                     str(sweep))  # fmt: skip
+    configs = ("--configfile", str(repo_of(smoke_run) / "config" / "smoke.yaml"), str(sweep))
+    planned = snakemake(again, "results/paper.md", "--dry-run", *configs)
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert _jobs(planned.stdout)["figure_sweep"] == 2
+    paper_job = planned.stdout[planned.stdout.index("rule paper:") :].split("\n\n")[0]
+    for needed in ("results/tables/sweep.csv", "figures/sweep_gaussian.png",
+                   "figures/sweep_student_t.png"):  # fmt: skip
+        assert needed in paper_job
+    done = snakemake(again, "results/tables/study.csv", "--allowed-rules", "paper_tables", *configs)
     assert done.returncode == 0, done.stderr[-3000:]
     study = pd.read_csv(again / "results" / "tables" / "study.csv").set_index("quantity")
     assert study.loc[["latent_dim", "beta"], "value"].astype(float).tolist() == [3.0, 1.0]

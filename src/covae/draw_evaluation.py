@@ -139,6 +139,60 @@ def paired_metrics(frame, metrics: Mapping[str, str], *, title: str) -> Figure:
     return fig
 
 
+def sweep_metrics(summary, metrics: Mapping[str, str], *, title: str) -> Figure:
+    """One panel per metric of a sweep of the code (``summary``: the sweep table of one data
+    set, columns latent_dim, beta, model, metric, mean, ci_low, ci_high): the mean over seeds
+    with its interval against beta, one line per latent_dim, or against latent_dim where beta
+    is not swept. The AE has no beta: where beta is the axis, its value is a dashed level per
+    latent_dim."""
+    along = "beta" if summary["beta"].nunique() > 1 else "latent_dim"
+    ticks = sorted(summary[along].unique())
+    sizes = sorted(summary["latent_dim"].unique()) if along == "beta" else [None]
+    markers = dict(zip(sizes, "os^Dv<>p*h", strict=False))
+    dashes = dict(zip(sizes, ["--", ":", "-.", (0, (5, 1)), (0, (1, 3))], strict=False))
+    columns = min(len(metrics), 5)
+    rows = -(-len(metrics) // columns)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(2.5 * columns, 2.5 * rows), squeeze=False, layout="constrained"
+        )
+        for ax, (metric, label) in zip(axes.flat, metrics.items(), strict=False):
+            for (model, size), block in _sweep_lines(summary[summary["metric"] == metric], sizes):
+                name = model.upper() + ("" if size is None else f", {size}-D code")
+                style = {"color": MODEL_COLOURS[model], "linewidth": 1}
+                if along == "beta" and model == "ae":  # one AE per latent_dim, whatever beta
+                    ax.axhline(block["mean"].iloc[0], linestyle=dashes.get(size, "--"),
+                               label=f"{name} (no beta)", **style)  # fmt: skip
+                    continue
+                block = block.sort_values(along)
+                mean = block["mean"].to_numpy()
+                spread = np.abs(block[["ci_low", "ci_high"]].to_numpy().T - mean)
+                ax.errorbar([ticks.index(v) for v in block[along]], mean, np.nan_to_num(spread),
+                            marker=markers[size], markersize=4, capsize=2, label=name,
+                            **style)  # fmt: skip
+            ax.set_xticks(range(len(ticks)), [f"{value:g}" for value in ticks])
+            ax.set_xlabel(along)
+            ax.set_title(label)
+        for ax in axes.flat[len(metrics) :]:
+            ax.set_axis_off()
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+        fig.suptitle(f"{title}: the sweep, mean over seeds with its interval")
+    return fig
+
+
+def _sweep_lines(rows, sizes):
+    """The rows of one metric per (model, latent_dim) line (latent_dim None: every size on one
+    line), those with no row left out."""
+    for model in MODELS:
+        for size in sizes:
+            block = rows[rows["model"] == model]
+            if size is not None:
+                block = block[block["latent_dim"] == size]
+            if len(block):
+                yield (model, size), block
+
+
 def realism_summary(along, sets, *, title: str) -> Figure:
     """Left: median realism residual along the interpolations (one line per run), VAE and AE.
     Right: the residuals of each set of decoded images, VAE beside AE. ``along`` has columns

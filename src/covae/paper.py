@@ -74,12 +74,12 @@ def with_article(value: Any) -> str:
     return f"{'an' if spoken_vowel else 'a'} {text}"
 
 
-def listed(items: Iterable[Any]) -> str:
-    """Items as English lists them: "a", "a and b", "a, b and c"."""
+def listed(items: Iterable[Any], conjunction: str = "and") -> str:
+    """Items as English lists them: "a", "a and b", "a, b and c" (or "a, b or c")."""
     items = [str(item) for item in items]
     if len(items) < 2:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
 # --- the tables only the paper needs -------------------------------------------------------
@@ -534,6 +534,16 @@ class Tables:
     def has(self, table: str) -> bool:
         """Whether ``table`` was loaded (the committed convergence study may be absent)."""
         return table in self.frames
+
+    def sweep(self) -> dict[str, Any]:
+        """The settings of a sweep of the code (the ``sweep`` table): its latent dims and betas
+        as the paper writes them, and the most seeds of any setting."""
+        frame = self.frames["sweep"]
+        return {
+            "latent_dims": [fmt(v) for v in sorted(frame["latent_dim"].unique())],
+            "betas": [fmt(v) for v in sorted(frame["beta"].unique())],
+            "seeds": int(frame["n"].max()),
+        }
 
     def measured(self, table: str, metric: str) -> bool:
         """Whether ``table`` has rows of ``metric`` (the hull, plane and gap paths, and so

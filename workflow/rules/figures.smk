@@ -271,6 +271,22 @@ use rule _figure as figure_claims_by_budget with:
         budgets=list(BUDGETS),
 
 
+# A sweep of the code (model.latent_dim or model.beta a list): its metrics per setting.
+if len(SETTINGS) > 1:
+
+    use rule _figure as figure_sweep with:
+        input:
+            code=code_of("plot_sweep.py"),
+            table=rules.sweep_table.output.csv,
+        output:
+            figure("sweep_{dataset}", "Sweep"),
+        log:
+            "results/logs/figures/sweep_{dataset}.log",
+        params:
+            script="plot_sweep",
+            figure=config["figures"]["evaluation"],
+
+
 use rule _figure as explorer_decoder with:
     input:
         code=code_of("export_decoder.py"),

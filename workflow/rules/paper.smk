@@ -48,6 +48,7 @@ rule paper:
                 "claims_by_budget",
                 "claims_by_budget_counts",
                 "wide",
+                *(["sweep"] if len(SETTINGS) > 1 else []),
             ],
         ),
         figures=[f for f in FIGURES if f.endswith(".png")],
