@@ -870,7 +870,7 @@ def test_the_smoke_report_holds_every_figure_with_its_caption(smoke_run, tmp_pat
     missing = [name for name in figures if not any(n.endswith("/" + name) for n in names)]
     assert missing == []
     # Each caption's text reaches the report for every figure and table the run made; only
-    # the convergence study's figures (not part of a run) are absent.
+    # the convergence study's figures (not part of a run) and a sweep's (none here) are absent.
     captions = sorted((repo_of(smoke_run) / "workflow" / "report" / "captions").glob("*.rst"))
     stems = {p.stem for p in (smoke_run / "figures").glob("*.png")}
     always = {"paper", "claims_table", "claims_by_budget_table", "claims_sensitivity"}
@@ -884,7 +884,7 @@ def test_the_smoke_report_holds_every_figure_with_its_caption(smoke_run, tmp_pat
             continue
         words = caption.read_text().split()
         assert " ".join(words[:4]) in " ".join(text.split()), caption.name
-    assert sorted(absent) == ["convergence", "lr_range"]
+    assert sorted(absent) == ["convergence", "lr_range", "sweep"]
 
 
 @pytest.mark.slow
@@ -995,8 +995,9 @@ def test_a_sweep_of_the_code_gets_its_figures_and_its_study_table_names_the_stud
     configs = ("--configfile", str(repo_of(smoke_run) / "config" / "smoke.yaml"), str(sweep))
     planned = snakemake(again, "results/paper.md", "--dry-run", *configs)
     assert planned.returncode == 0, planned.stderr[-3000:]
-    assert _jobs(planned.stdout)["figure_sweep"] == 2
-    paper_job = planned.stdout[planned.stdout.index("rule paper:") :].split("\n\n")[0]
+    printed = planned.stdout + planned.stderr
+    assert _jobs(printed)["figure_sweep"] == 2
+    paper_job = printed[printed.index("rule paper:") :].split("\n\n")[0]
     for needed in ("results/tables/sweep.csv", "figures/sweep_gaussian.png",
                    "figures/sweep_student_t.png"):  # fmt: skip
         assert needed in paper_job
