@@ -716,9 +716,12 @@ def test_a_one_seed_study_is_not_said_to_have_intervals_or_tests(tmp_path):
         "each read from its one seed without a test,",
         "With one seed there is no interval and no test",
         "One seed gives no interval and no test",
+        "On the one seed, VAE - AE of the mean error",
+        "our numbers are those of its one seed,",
     )
     said_of_many = ("Intervals are 95% Student-t confidence intervals",
-                    "Holm-adjusted over all of them,", "seeds give wide intervals")  # fmt: skip
+                    "Holm-adjusted over all of them,", "seeds give wide intervals",
+                    "Paired over seeds,", "Our numbers are means over seeds")  # fmt: skip
     for source, one in ((COMMITTED_TABLES, False), (_changed_tables(tmp_path, one_seed), True)):
         text = " ".join(_committed_paper(source)[1].split())
         assert all((said in text) is one for said in said_of_one)
