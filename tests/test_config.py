@@ -246,6 +246,19 @@ def test_knn_k_max_above_the_rows_of_a_fold_is_refused_naming_the_limit(smoke_co
     check(smoke_config)
 
 
+def test_a_wide_code_of_the_study_s_own_size_is_refused(paper_config):
+    # The wide code is compared with the study's: at its size (3, or the first of a sweep's
+    # sizes) it would be compared with itself. A sweep's other size may be the wide code's.
+    assert main_model(paper_config)["latent_dim"] == 3
+    paper_config["exploration"]["wide"]["latent_dim"] = 3
+    with pytest.raises(ConfigError, match=r"^exploration.wide.latent_dim: 3 is the study's own "):
+        check(copy.deepcopy(paper_config))
+    paper_config["model"]["latent_dim"] = [2, 3]
+    check(copy.deepcopy(paper_config))
+    paper_config["model"]["latent_dim"] = [3, 2]
+    assert "model.latent_dim = 3); allowed: any other latent dim" in refusal(paper_config)
+
+
 def test_seed_protocol_override_is_accepted_on_top_of_the_paper_config(paper_config):
     with open(ROOT / "config" / "seed_protocol.yaml") as handle:
         override = yaml.safe_load(handle)

@@ -189,6 +189,14 @@ def check(config: Mapping[str, Any]) -> None:
             f"{knn['folds']}-fold cross-validation fold ({n_train} training images); allowed: "
             f"k_max <= {fit_rows}"
         )
+    # The wide code is compared with the study's own: at the same latent dim it would be
+    # compared with itself (the same runs, under the study's folder).
+    wide, study = config["exploration"]["wide"]["latent_dim"], main_model(config)["latent_dim"]
+    if wide == study:
+        raise ConfigError(
+            f"exploration.wide.latent_dim: {wide} is the study's own code (model.latent_dim = "
+            f"{study}); allowed: any other latent dim"
+        )
     grid = config["exploration"]["latent_grid"]
     if grid["low"] >= grid["high"]:
         raise ConfigError(
