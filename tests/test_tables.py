@@ -186,6 +186,8 @@ def test_a_run_is_one_tree_from_its_metrics_and_realism_files(tmp_path):
         ("realism.plane_upper.range_cor", [0.0972, 1.87, 1.8658, 0.0312, 1.842], (0.0, 2.0)),
         ("realism.plane_lower.range_var_x", [0.02, 0.9, 0.05, 0.03, 0.04], (0.0, np.inf)),
         ("realism.hull.cor_span", [0.0043, 1.0226, 1.0138, 0.056, 0.0086], (0.0, np.inf)),
+        # nats over the entropy floor, which no loss goes below
+        ("training.val_excess_kept", [0.002, 0.09, 0.03, 0.08, 0.02], (0.0, np.inf)),
     ],
 )
 def test_intervals_of_bounded_metrics_stay_in_range(metric, values, bounds):
@@ -216,11 +218,31 @@ def test_an_unbounded_metric_keeps_the_plain_t_interval_and_a_constant_its_value
     assert tables.t_interval(np.array([1.0, 1.0]), 0.95, (0.0, 1.0)) == (1.0, 1.0)
 
 
-def test_best_k_is_reported_as_median_and_range():
+@pytest.mark.parametrize(
+    ("metric", "values", "expected"),
+    [
+        ("knn.z_mean.raw.best_k", [13, 21, 24, 24, 23], (23, 13, 24)),
+        # an 80-epoch budget: the t-interval of the mean would reach past epoch 80
+        ("training.epoch_kept", [80, 71, 80, 79, 80], (80, 71, 80)),
+        ("training.epochs_run", [80, 80, 52, 80, 80], (80, 52, 80)),
+    ],
+)
+def test_integer_choices_are_reported_as_median_and_range(metric, values, expected):
     frame = pd.DataFrame(
-        {"group": "knn", "dataset": "t", "model": "vae", "metric": "knn.z_mean.raw.best_k",
-         "value": [13, 21, 24, 24, 23]}
+        {"group": metric.split(".")[0], "dataset": "t", "model": "vae", "metric": metric,
+         "value": values}
     )  # fmt: skip
     row = tables.summarize(frame, 0.95).iloc[0]
-    assert (row["mean"], row["ci_low"], row["ci_high"]) == (23, 13, 24)
+    assert (row["mean"], row["ci_low"], row["ci_high"]) == expected
     assert row["summary"] == "median, range"
+    assert tables.t_interval(np.array(values), 0.95)[1] > max(values)  # what a mean would say
+
+
+def test_other_training_counts_keep_the_mean():
+    # What training measures (its seconds) keeps the mean: only the guard's epochs are choices.
+    frame = pd.DataFrame(
+        {"group": "training", "dataset": "t", "model": "vae", "metric": "training.seconds",
+         "value": [2000.0, 2100.0, 2200.0]}
+    )  # fmt: skip
+    row = tables.summarize(frame, 0.95).iloc[0]
+    assert row["summary"] == "mean, t-interval" and row["mean"] == pytest.approx(2100.0)

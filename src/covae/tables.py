@@ -137,9 +137,11 @@ BOUNDED: tuple[tuple[str, tuple[float, float]], ...] = (
     (r"(^|\.)variance_ratio$", (1.0, math.inf)),  # the larger of two ranges over the smaller
     (r"(^|\.)range_cor$", (0.0, 2.0)),  # how far the fitted cor (in [-1, 1]) moves on a path
     (r"(^|\.)range_|(^|\.)cor_span$", (0.0, math.inf)),  # how far a fitted factor moves
+    (r"(^|\.)val_excess_kept$", (0.0, math.inf)),  # a loss over its floor, the targets' entropy
 )
-# Integer choices (the KNN's best k) are summarized by their median and range, not a mean.
-CHOICES = r"(^|\.)best_k$"
+# Integer choices (the KNN's best k, the epochs a run's guard ran and kept: at most its budget)
+# are summarized by their median and range, not a mean.
+CHOICES = r"(^|\.)best_k$|^training\.epoch(s_run|_kept)$"
 _EDGE = 1e-6  # values at a bound are moved this far inside it before transforming
 
 
