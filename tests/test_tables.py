@@ -236,6 +236,8 @@ def test_integer_choices_are_reported_as_median_and_range(metric, values, expect
     assert (row["mean"], row["ci_low"], row["ci_high"]) == expected
     assert row["summary"] == "median, range"
     assert tables.t_interval(np.array(values), 0.95)[1] > max(values)  # what a mean would say
+    one = tables.summarize(frame.head(1), 0.95).iloc[0]  # one seed: the value, no range
+    assert one["mean"] == values[0] and np.isnan(one["ci_low"]) and np.isnan(one["ci_high"])
 
 
 def test_other_training_counts_keep_the_mean():

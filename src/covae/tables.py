@@ -199,6 +199,8 @@ def _describe(values: pd.Series, confidence: float) -> pd.Series:
     std = values.std(ddof=1) if n > 1 else math.nan
     if re.search(CHOICES, metric):
         centre, low, high = values.median(), values.min(), values.max()
+        if n < 2:  # one value has no spread to report, as it has no t-interval
+            low = high = math.nan
         kind = "median, range"
     else:
         bounds = bounds_of(metric)
