@@ -240,7 +240,7 @@ def test_integer_choices_are_reported_as_median_and_range(metric, values, expect
     assert one["mean"] == values[0] and np.isnan(one["ci_low"]) and np.isnan(one["ci_high"])
 
 
-def test_other_training_counts_keep_the_mean():
+def test_what_training_measures_keeps_the_mean():
     # What training measures (its seconds) keeps the mean: only the guard's epochs are choices.
     frame = pd.DataFrame(
         {"group": "training", "dataset": "t", "model": "vae", "metric": "training.seconds",
