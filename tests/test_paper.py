@@ -745,21 +745,46 @@ def test_the_budgets_section_needs_a_second_budget(tmp_path):
 def test_a_sweep_of_the_code_gets_its_own_section_only_where_the_config_sweeps(tmp_path):
     # The committed study sweeps nothing (no sweep table): no section. With a sweep table (a
     # config of latent_dim [3, 8], beta [1, 4], on three seeds) the paper says its settings in
-    # words and shows its figure per data set.
+    # words and shows its figure and its table per data set.
     assert paper.listed(["3", "8"], "or") == "3 or 8" and paper.listed("abc") == "a, b and c"
     _, committed = _committed_paper()
     assert "## A sweep of the code" not in committed and "sweep_gaussian.png" not in committed
-    rows = [{"latent_dim": d, "beta": b, "dataset": ds, "model": m, "metric": "factors.mig",
-             "n": 3, "mean": 0.1, "ci_low": 0.05, "ci_high": 0.15}
-            for d in (3, 8) for b in (1.0, 4.0) for ds in ("gaussian", "student_t")
-            for m in ("vae", "ae") if m == "vae" or b == 1.0]  # fmt: skip
+    metrics = {
+        "reconstruction.z_mean.mean": ("gaussian", "student_t"),
+        "knn.z_mean.scaled.test_accuracy": ("student_t",),
+        "factors.mig": ("gaussian",),
+    }
+    rows = [{"latent_dim": d, "beta": b, "dataset": ds, "model": m, "metric": metric, "n": 3,
+             "mean": d / 10 + b / 100 + (m == "ae"), "ci_low": 0.05, "ci_high": 1.5}
+            for d in (8, 3) for b in (4.0, 1.0) for metric, sets in metrics.items() for ds in sets
+            for m in ("ae", "vae") if m == "vae" or b == 1.0]  # fmt: skip
     pd.DataFrame(rows).to_csv(tmp_path / "sweep.csv", index=False)
     _, text = _committed_paper(extra={"sweep": tmp_path / "sweep.csv"})
-    section = " ".join(text[text.index("## A sweep of the code") :].split())
+    section = text[text.index("## A sweep of the code") :]
     assert (
         "every combination of a latent dim of 3 or 8 and a KL weight beta of 1 or 4 (the AE, "
         "which has no beta, once per latent dim), on up to 3 seeds each"
-    ) in section
+    ) in " ".join(section.split())
+    tables = {}
     for dataset in ("gaussian", "student_t"):
-        assert f"(../figures/sweep_{dataset}.png)" in section
+        figure = f"(../figures/sweep_{dataset}.png)"
+        assert figure in section
+        after = section[section.index(figure) :].split("\n\n")
+        tables[dataset] = next(block for block in after if block.startswith("| model"))
+    # Each data set's table: the VAE at every setting, then the AE once per latent dim with no
+    # beta; a column per metric the data set has (the KNN's on the t set only; factors.mig is
+    # not a metric the section shows), each mean [interval].
+    assert tables["student_t"].splitlines() == [
+        "| model | latent dim | beta | reconstruction.z_mean.mean "
+        "| knn.z_mean.scaled.test_accuracy |",
+        "|---|---|---|---|---|",
+        "| vae | 3 | 1 | 0.31 [0.05, 1.5] | 0.31 [0.05, 1.5] |",
+        "| vae | 3 | 4 | 0.34 [0.05, 1.5] | 0.34 [0.05, 1.5] |",
+        "| vae | 8 | 1 | 0.81 [0.05, 1.5] | 0.81 [0.05, 1.5] |",
+        "| vae | 8 | 4 | 0.84 [0.05, 1.5] | 0.84 [0.05, 1.5] |",
+        "| ae | 3 | - | 1.31 [0.05, 1.5] | 1.31 [0.05, 1.5] |",
+        "| ae | 8 | - | 1.81 [0.05, 1.5] | 1.81 [0.05, 1.5] |",
+    ]  # fmt: skip
+    header = tables["gaussian"].splitlines()[0]
+    assert header == "| model | latent dim | beta | reconstruction.z_mean.mean |"
     assert not template_artefacts(text)

@@ -32,6 +32,7 @@ from markdown_it import MarkdownIt
 from covae import claims
 from covae.heatmaps import entropy_floor
 from covae.io import palette_png
+from covae.names import MODELS
 from covae.names import label as reader_label
 from covae.tables import to_markdown
 
@@ -544,6 +545,26 @@ class Tables:
             "betas": [fmt(v) for v in sorted(frame["beta"].unique())],
             "seeds": int(frame["n"].max()),
         }
+
+    def sweep_table(self, dataset: str, metrics: Sequence[str]) -> str:
+        """A Markdown table of the sweep on ``dataset``: one row per model and setting (the AE,
+        which has no beta, once per latent dim), one column per metric of ``metrics`` that the
+        data set has, each ``mean [low, high]`` over the setting's seeds."""
+        frame = self.frames["sweep"]
+        frame = frame[frame["dataset"] == dataset]
+        shown = [metric for metric in metrics if (frame["metric"] == metric).any()]
+        settings = frame[["model", "latent_dim", "beta"]].drop_duplicates()
+        order = settings["model"].map(MODELS.index).rename("order")
+        settings = settings.join(order).sort_values(["order", "latent_dim", "beta"])
+        rows = []
+        for model, latent_dim, beta, _ in settings.itertuples(index=False):
+            setting = {"model": model, "latent dim": fmt(latent_dim),
+                       "beta": fmt(beta) if model == "vae" else "-"}  # fmt: skip
+            where = {"dataset": dataset, "model": model, "latent_dim": latent_dim, "beta": beta}
+            for metric in shown:
+                setting[metric] = self.ci("sweep", metric=metric, **where)
+            rows.append(setting)
+        return to_markdown(pd.DataFrame(rows)).rstrip("\n")
 
     def measured(self, table: str, metric: str) -> bool:
         """Whether ``table`` has rows of ``metric`` (the hull, plane and gap paths, and so
