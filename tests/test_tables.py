@@ -205,14 +205,22 @@ def test_intervals_of_bounded_metrics_stay_in_range(metric, values, bounds):
     assert low < bounds[0] or high > bounds[1] or metric.endswith("disentanglement")
 
 
-def test_an_unbounded_metric_keeps_the_plain_t_interval_and_a_constant_its_value():
+@pytest.mark.parametrize(
+    ("metric", "values"),
+    [
+        ("density.nn_ratio", [0.2, 0.4, 0.3]),
+        # what training measures keeps the mean: only the guard's epochs are choices
+        ("training.seconds", [2000.0, 2100.0, 2200.0]),
+    ],
+)
+def test_an_unbounded_metric_keeps_the_plain_t_interval_and_a_constant_its_value(metric, values):
     frame = pd.DataFrame(
-        {"group": "g", "dataset": "d", "model": "m", "metric": "density.nn_ratio",
-         "value": [0.2, 0.4, 0.3]}
-    )  # fmt: skip
+        {"group": "g", "dataset": "d", "model": "m", "metric": metric, "value": values}
+    )
     row = tables.summarize(frame, 0.95).iloc[0]
+    assert row["mean"] == pytest.approx(np.mean(values))
     assert (row["ci_low"], row["ci_high"]) == pytest.approx(
-        tables.t_interval(np.array([0.2, 0.4, 0.3]), 0.95)
+        tables.t_interval(np.array(values), 0.95)
     )
     assert row["summary"] == "mean, t-interval"
     assert tables.t_interval(np.array([1.0, 1.0]), 0.95, (0.0, 1.0)) == (1.0, 1.0)
@@ -238,13 +246,3 @@ def test_integer_choices_are_reported_as_median_and_range(metric, values, expect
     assert tables.t_interval(np.array(values), 0.95)[1] > max(values)  # what a mean would say
     one = tables.summarize(frame.head(1), 0.95).iloc[0]  # one seed: the value, no range
     assert one["mean"] == values[0] and np.isnan(one["ci_low"]) and np.isnan(one["ci_high"])
-
-
-def test_what_training_measures_keeps_the_mean():
-    # What training measures (its seconds) keeps the mean: only the guard's epochs are choices.
-    frame = pd.DataFrame(
-        {"group": "training", "dataset": "t", "model": "vae", "metric": "training.seconds",
-         "value": [2000.0, 2100.0, 2200.0]}
-    )  # fmt: skip
-    row = tables.summarize(frame, 0.95).iloc[0]
-    assert row["summary"] == "mean, t-interval" and row["mean"] == pytest.approx(2100.0)
