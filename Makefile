@@ -8,12 +8,13 @@ BIN := $(VENV)/bin
 # Re-install only when the package's dependency list changes.
 INSTALLED := $(VENV)/.installed
 CORES ?= all
-# pytest-xdist workers for `make test` and `make test-fast`: one per core of a 2-core machine.
-# Each test file runs on one worker (its module-wide fixtures, the smoke run above all, are built
-# once), the smoke study's file first; tests/test_runs.py holds the whole runs that do not need it.
+# pytest-xdist workers for the test targets: one per core of a 2-core machine. Each test file
+# runs on one worker (its module-wide fixtures, the smoke run above all, are built once), the
+# smoke study's file first; tests/test_runs.py holds the whole runs that do not need it.
 TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: help paper test test-fast test-slurm lint format bench clean-results lock
+.PHONY: help paper test test-full test-fast test-slurm lint format bench clean-results lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,11 +42,18 @@ paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables
 	$(BIN)/python -m covae.locks
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
-test: $(INSTALLED) ## run the test suite, the smoke DAG included (what CI runs)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+# Three tiers, by pytest marker (pyproject.toml): `full` marks the whole runs of their own beyond
+# the smoke study (the convergence and protocol studies at smoke size, a killed run, retraining the
+# smoke runs for the same bytes, the JAX path, the training benchmarks), `slow` every test that
+# starts snakemake or trains, `slurm` the SLURM cluster's test.
+test: $(INSTALLED) ## the unit tests and the smoke study's whole DAG, every check of its finished run
+	$(PYTEST) -m "not slurm and not full"
+
+test-full: $(INSTALLED) ## make test and the tests marked full: every test but SLURM's (what CI runs)
+	$(PYTEST) -m "not slurm"
 
 test-fast: $(INSTALLED) ## the unit tests only: no snakemake subprocess (the edit loop)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not slow and not slurm" -q
+	$(PYTEST) -m "not slow and not full and not slurm" -q
 
 # Needs root: installs and starts a one-node SLURM cluster on this machine if none runs.
 test-slurm: $(INSTALLED) ## the smoke study through a local SLURM cluster, checked against a local run

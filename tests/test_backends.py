@@ -53,6 +53,7 @@ print(json.dumps(report))
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_models_train_and_round_trip_under_the_jax_backend(tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
     result = subprocess.run(

@@ -77,6 +77,7 @@ def test_data_benchmark_prints_a_ratio_line():
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_train_benchmark_prints_every_model_and_a_ratio_line():
     result = bench("train", "--config", "config/smoke.yaml", "--images", "128", "--epochs", "1")
     lines = result.stdout.strip().splitlines()
@@ -159,6 +160,7 @@ def test_converge_benchmark_reads_a_convergence_table_and_gives_the_known_ratio(
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_converge_benchmark_quick_trains_every_schedule():
     result = bench("converge", "--config", "config/smoke.yaml", "--quick")
     lines = result.stdout.strip().splitlines()

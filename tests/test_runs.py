@@ -25,6 +25,7 @@ def _paper_command(workdir, *targets):
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_a_run_killed_while_training_finishes_when_started_again(tmp_path):
     # One run's codes as the target: one training job, killed with snakemake mid-epoch.
     workdir = copy_workflow(tmp_path)
@@ -104,6 +105,7 @@ def test_another_config_is_refused_where_it_would_overwrite_the_committed_study(
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
     # config/seed_protocol.yaml on the smoke study, its epoch counts shrunk (one per data set
     # for the VAE, as the seed trained its t-set VAE longer).
@@ -136,6 +138,7 @@ def test_the_seed_protocol_trains_at_smoke_size(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_the_convergence_study_runs_at_smoke_size(tmp_path):
     # `snakemake convergence` on the smoke config: range tests at both batch sizes, every run
     # of the grid, the table, its choice and the figures.

@@ -335,6 +335,7 @@ def test_the_weights_of_a_stored_model_are_those_it_was_trained_with(filled_stor
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_training_under_jax_computes_what_its_reference_says(tmp_path):
     # The GPU machine trains under JAX, whose random streams differ from TensorFlow's: its own
     # reference, checked the same way.
@@ -352,6 +353,7 @@ def test_training_under_jax_computes_what_its_reference_says(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_the_gpu_command_trains_missing_runs_under_jax_into_an_archive_the_store_takes(tmp_path):
     # At smoke size on the CPU: two of the smoke study's runs, two at a time, under JAX.
     # A part size below one run's files: each run gets its own archive.

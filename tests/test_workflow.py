@@ -180,6 +180,7 @@ def test_a_run_in_a_scratch_folder_never_writes_the_model_store(smoke_run):
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_a_stored_model_is_taken_not_trained_and_gives_the_same_codes(smoke_run, tmp_path):
     # The smoke run's Gaussian VAE of seed 0 published into a store; a second run folder of the
     # same config asks for its codes: the train job copies the model (no epoch in its log),
@@ -716,6 +717,7 @@ RUN_FILES = (
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_a_second_run_in_another_folder_gives_the_same_bytes(smoke_run, tmp_path):
     # A copy of the finished smoke study (without snakemake's records) in another folder, its
     # seed-0 runs and every table deleted, run again up to the tables: each of those runs trains,
@@ -935,6 +937,7 @@ def test_a_damaged_file_of_a_finished_run_stops_its_reader_naming_it(
 
 
 @pytest.mark.slow
+@pytest.mark.full
 def test_the_doubling_trains_the_study_s_runs_longer_and_the_paper_reports_it(smoke_run):
     # `snakemake doubling` after the smoke study: its four runs train (the study's protocol at
     # convergence.doubling.epochs, seed 0) and are evaluated by the study's own rules; the
