@@ -42,10 +42,8 @@ paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables
 	$(BIN)/python -m covae.locks
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
-# Three tiers, by pytest marker (pyproject.toml): `full` marks the whole runs of their own beyond
-# the smoke study (the convergence and protocol studies at smoke size, a killed run, retraining the
-# smoke runs for the same bytes, the JAX path, the training benchmarks), `slow` every test that
-# starts snakemake or trains, `slurm` the SLURM cluster's test.
+# Three tiers, by the pytest markers pyproject.toml defines (full, slow, slurm); tests/test_tiers.py
+# checks what each target selects.
 test: $(INSTALLED) ## the unit tests and the smoke study's whole DAG, every check of its finished run
 	$(PYTEST) -m "not slurm and not full"
 
