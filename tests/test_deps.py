@@ -1,6 +1,9 @@
 """The package modules a workflow script reaches, as the Snakefile lists them for each rule."""
 
+import json
 import re
+import subprocess
+import sys
 
 from covae import deps
 from tests.conftest import ROOT
@@ -84,3 +87,46 @@ def test_only_the_jobs_that_run_a_model_import_keras():
         "train.py", "encode_images.py", "decode_paths.py", "lr_range.py", "convergence_run.py",
         "export_decoder.py",
     }  # fmt: skip
+
+
+HEAVY = ("scipy.stats", "seaborn", "sklearn", "keras", "tensorflow")
+
+
+def _loaded_by(code: str) -> list[str]:
+    """Which of ``HEAVY`` a fresh interpreter has imported after running ``code``."""
+    probe = (
+        f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_every_snakemake_call_starts_without_scipy_stats_seaborn_or_keras():
+    """Each snakemake call (a dry run too) imports the package modules the Snakefile and its
+    rule files import; scipy.stats alone adds ~0.6 s to each. The oracle: drawing a density,
+    as a data job does, loads it."""
+    files = [ROOT / "Snakefile", *(ROOT / "workflow" / "rules").glob("*.smk")]
+    modules = sorted(
+        {
+            name
+            for path in files
+            for name in re.findall(r"(?m)^import (covae\.\w+)", path.read_text())
+        }
+    )
+    assert "covae.config" in modules and "covae.deps" in modules
+    assert _loaded_by(f"import {', '.join(modules)}") == []
+    assert _loaded_by("from covae import heatmaps\nheatmaps._standard_distribution(3.0)") == [
+        "scipy.stats"
+    ]
+
+
+def test_figure_jobs_load_seaborn_only_for_the_colour_map_they_draw_with():
+    # The latent-space and data figures import the style; only seaborn's icefire map (the
+    # light-tailed t images) needs seaborn itself.
+    start = "from covae import style, draw_latent, draw_data"
+    assert "seaborn" not in _loaded_by(f"{start}\nstyle.colour_map(style.HEAVY_TAIL_CMAP)")
+    drawn = f"{start}\nassert style.colour_map(style.LIGHT_TAIL_CMAP).name == 'icefire'"
+    assert "seaborn" in _loaded_by(drawn)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from covae.names import DATASETS, stream
 
@@ -89,6 +88,10 @@ def split_mask(n: int, test_fraction: float, rng: np.random.Generator) -> np.nda
 
 def _standard_distribution(df: float):
     """The standard bivariate distribution with ``df`` degrees of freedom (inf: Gaussian)."""
+    # Imported here, not at the top: scipy.stats takes ~0.6 s to import, and every snakemake
+    # call imports this module (covae.config uses its grid) while only the data jobs draw.
+    from scipy import stats
+
     if np.isinf(df):
         return stats.multivariate_normal(mean=np.zeros(2), cov=np.eye(2))
     return stats.multivariate_t(loc=np.zeros(2), shape=np.eye(2), df=df)
