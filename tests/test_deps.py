@@ -1,4 +1,5 @@
-"""The package modules a workflow script reaches, as the Snakefile lists them for each rule."""
+"""The package modules a workflow script reaches, as the Snakefile lists them for each rule, and
+what a job or a snakemake call imports before it does any work."""
 
 import json
 import re
@@ -109,13 +110,13 @@ def test_every_snakemake_call_starts_without_scipy_stats_seaborn_or_keras():
     rule files import; scipy.stats alone adds ~0.6 s to each. The oracle: drawing a density,
     as a data job does, loads it."""
     files = [ROOT / "Snakefile", *(ROOT / "workflow" / "rules").glob("*.smk")]
-    modules = sorted(
-        {
-            name
-            for path in files
-            for name in re.findall(r"(?m)^import (covae\.\w+)", path.read_text())
-        }
-    )
+    text = "\n".join(path.read_text() for path in files)
+    modules = set(re.findall(r"(?m)^import (covae\.\w+)", text))
+    for module, names in re.findall(r"(?m)^from (covae(?:\.\w+)?) import ([\w, ]+)$", text):
+        modules |= (
+            {module} if module != "covae" else {f"covae.{n.strip()}" for n in names.split(",")}
+        )
+    modules = sorted(modules)
     assert "covae.config" in modules and "covae.deps" in modules
     assert _loaded_by(f"import {', '.join(modules)}") == []
     assert _loaded_by("from covae import heatmaps\nheatmaps._standard_distribution(3.0)") == [
