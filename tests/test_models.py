@@ -122,6 +122,29 @@ def test_nan_loss_stops_training_with_a_clear_error(tiny_images, tmp_path):
         training.fit("vae", broken, TINY, seed=0)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's tracing")
+def test_training_and_the_range_test_trace_their_step_once(tiny_images, monkeypatch):
+    # Keras runs train_step's Python code only when TensorFlow traces the step.
+    traces = []
+    step = keras.Model.train_step
+    monkeypatch.setattr(
+        keras.Model, "train_step", lambda m, data: traces.append(1) or step(m, data)
+    )
+    training.fit("ae", tiny_images, TINY, seed=0)
+    assert len(traces) == 1
+    traces.clear()
+    probes.lr_range_test("ae", tiny_images, TINY, 0, low=1e-4, high=1e-3, steps=3)
+    assert len(traces) == 1
+    # The oracle: Adam's state left to the first step is created inside its trace, and
+    # TensorFlow traces that step a second time.
+    traces.clear()
+    model = models.build("ae")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    x = tiny_images[:32, ..., None]
+    model.fit(x, x, batch_size=16, epochs=1, verbose=0)
+    assert len(traces) == 2
+
+
 class _Snapshots(keras.callbacks.Callback):
     """The model's weights after every epoch."""
 

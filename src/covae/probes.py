@@ -13,7 +13,7 @@ import pandas as pd
 
 from covae import heatmaps, inference, metrics, models
 from covae.protocol import TrainSpec
-from covae.training import validation_mask
+from covae.training import compile_adam, validation_mask
 
 
 class TestError(keras.callbacks.Callback):
@@ -56,7 +56,7 @@ def lr_range_test(
         ae_loss=spec.ae_loss, seed=seed,
     )  # fmt: skip
     rates = np.geomspace(low, high, steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(rates[0])))
+    compile_adam(model, float(rates[0]))
     held_out = validation_mask(len(images), spec.validation_fraction, seed)
     train = images[~held_out][..., None].astype(np.float32)
     floors = heatmaps.entropy_floor(train[..., 0])
