@@ -130,18 +130,19 @@ def test_training_and_the_range_test_trace_their_step_once(tiny_images, monkeypa
     monkeypatch.setattr(
         keras.Model, "train_step", lambda m, data: traces.append(1) or step(m, data)
     )
-    training.fit("ae", tiny_images, TINY, seed=0)
+    one_epoch = _spec({"kind": "constant", "rate": 1e-3, "epochs": 1})
+    training.fit("ae", tiny_images[:32], one_epoch, seed=0)
     assert len(traces) == 1
     traces.clear()
-    probes.lr_range_test("ae", tiny_images, TINY, 0, low=1e-4, high=1e-3, steps=3)
+    probes.lr_range_test("ae", tiny_images[:32], one_epoch, 0, low=1e-4, high=1e-3, steps=2)
     assert len(traces) == 1
     # The oracle: Adam's state left to the first step is created inside its trace, and
     # TensorFlow traces that step a second time.
     traces.clear()
-    model = models.build("ae")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    x = tiny_images[:32, ..., None]
-    model.fit(x, x, batch_size=16, epochs=1, verbose=0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    x = np.ones((8, 4), dtype=np.float32)
+    model.fit(x, x[:, :1], epochs=1, verbose=0)
     assert len(traces) == 2
 
 
