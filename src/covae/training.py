@@ -185,7 +185,7 @@ def fit(
 def compile_adam(model: keras.Model, rate) -> None:
     """Compile ``model`` with Adam at ``rate`` (a number or a schedule) and create the
     optimizer's state now. Left to the first training step, Adam's state is created inside
-    TensorFlow's trace of that step, which makes TensorFlow trace the step twice (~1.5 s a run
+    TensorFlow's trace of that step, which makes TensorFlow trace the step twice (~1-2 s a run
     on 2 cores); the state starts at zero either way, so the weights are the same."""
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate))
     model.optimizer.build(model.trainable_variables)
