@@ -44,7 +44,7 @@ paper: $(INSTALLED) ## run the whole pipeline (local profile, all cores): tables
 
 # Three tiers, by the pytest markers pyproject.toml defines (full, slow, slurm); tests/test_tiers.py
 # checks what each target selects.
-test: $(INSTALLED) ## the unit tests and the smoke study's whole DAG, every check of its finished run
+test: $(INSTALLED) ## the unit tests and the smoke study's DAG at its main budget, every check of its run
 	$(PYTEST) -m "not slurm and not full"
 
 test-full: $(INSTALLED) ## make test and the tests marked full: every test but SLURM's (what CI runs)

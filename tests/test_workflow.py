@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from covae import io, names, store
 from tests.conftest import (
@@ -31,17 +32,31 @@ STUDY_TABLES = [
 ]  # fmt: skip
 
 
-# The further studies of the smoke config: each trains the study's runs again.
-STUDIES = [name for name, study in load_config("smoke.yaml")["studies"].items() if study]
+# The smoke config, and its further studies: each trains the study's runs again.
+SMOKE = load_config("smoke.yaml")
+STUDIES = [name for name, study in SMOKE["studies"].items() if study]
+
+
+def studies_of(workdir) -> list[str]:
+    """The further studies of the config that the run in ``workdir`` runs."""
+    with open(repo_of(workdir) / "config" / "smoke.yaml") as handle:
+        return [name for name, study in yaml.safe_load(handle)["studies"].items() if study]
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     """The smoke study run once to completion with ``--directory`` in a folder outside the
     (copied) repository, as a user runs it in a scratch or cluster directory: every path the
-    workflow reads from the repository must resolve from the Snakefile's own folder."""
+    workflow reads from the repository must resolve from the Snakefile's own folder.
+
+    The copy's smoke config leaves the further studies out: `make test` runs the study at its
+    main budget (the `short` study's runs would be two fifths of its model jobs). They join
+    this run in the tier marked full, by the last test of this file, which checks the
+    paper's verdicts at both budgets."""
     base = tmp_path_factory.mktemp("smoke")
     repo = copy_workflow((base / "repo"), make=True)
+    main_budget = {**SMOKE, "studies": dict.fromkeys(SMOKE["studies"])}
+    (repo / "config" / "smoke.yaml").write_text(yaml.safe_dump(main_budget, sort_keys=False))
     for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t",
                                                    "commit", "-qm", "the copy"]):  # fmt: skip
         subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
@@ -154,16 +169,17 @@ def test_smoke_dag_trains_and_encodes_every_combination(smoke_run):
         assert png.startswith(b"\x89PNG")
 
 
-@pytest.mark.slow
-def test_the_gpu_command_lists_exactly_the_runs_the_workflow_trains(smoke_run):
+def _gpu_command_lists_the_runs_trained(smoke_run, config_file):
     # covae.config.training_runs (what python -m covae.train_missing trains) against the train
     # jobs of the whole DAG, and each run's fingerprint against the one its train job sealed.
     from covae import config as configs
 
-    result = snakemake(smoke_run, "--dry-run", "--forceall", "--until", "train")
+    result = snakemake(
+        smoke_run, "--dry-run", "--forceall", "--until", "train", "--configfile", str(config_file)
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     trained = set(re.findall(r"output: .*?(results\S*)/history\.csv", result.stdout))
-    smoke, _ = configs.load([str(ROOT / "config" / "smoke.yaml")], ROOT)
+    smoke, _ = configs.load([str(config_file)], ROOT)
     runs = configs.training_runs(smoke)
     folders = {f"{r['root']}/models/{r['dataset']}/{r['model']}/seed{r['seed']}" for r in runs}
     assert folders == trained and len(runs) == len(trained)
@@ -172,6 +188,12 @@ def test_the_gpu_command_lists_exactly_the_runs_the_workflow_trains(smoke_run):
         record = store.read_record(folder / f"seed{run['seed']}")
         expected = store.fingerprint(run["sections"], run["dataset"], run["model"], run["seed"])
         assert record["fingerprint"] == expected
+    return runs
+
+
+@pytest.mark.slow
+def test_the_gpu_command_lists_exactly_the_runs_the_workflow_trains(smoke_run):
+    _gpu_command_lists_the_runs_trained(smoke_run, repo_of(smoke_run) / "config" / "smoke.yaml")
 
 
 @pytest.mark.slow
@@ -225,8 +247,8 @@ def test_config_override_on_the_command_line_adds_the_new_seed_only(smoke_run):
     assert result.returncode == 0, result.stderr[-2000:]
     stats = (result.stdout + result.stderr).split("Job stats:")[1]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.MULTILINE))
-    # 2 data sets x 2 models, seed 7 only, in the study and in each further study
-    runs = 4 * (1 + len(STUDIES))
+    # 2 data sets x 2 models, seed 7 only, in the study and in each further study it runs
+    runs = 4 * (1 + len(studies_of(smoke_run)))
     assert counts["train"] == counts["encode"] == str(runs)
 
 
@@ -416,6 +438,10 @@ def _numbers(text: str) -> set[str]:
 
 @pytest.mark.slow
 def test_smoke_paper_renders_every_placeholder_and_no_nan(smoke_run):
+    _paper_renders_every_placeholder_and_no_nan(smoke_run)
+
+
+def _paper_renders_every_placeholder_and_no_nan(smoke_run):
     text = (smoke_run / "results" / "paper.md").read_text()
     assert "{{" not in text and "{%" not in text
     assert not re.search(r"\bnan\b|\bn/a\b|\binf\b", text, flags=re.IGNORECASE)
@@ -466,6 +492,10 @@ def test_the_paper_template_types_no_number():
 
 @pytest.mark.slow
 def test_every_number_of_the_smoke_paper_is_in_a_table(smoke_run):
+    _every_number_of_the_paper_is_in_a_table(smoke_run)
+
+
+def _every_number_of_the_paper_is_in_a_table(smoke_run):
     from covae.paper import fmt
 
     in_tables: set[str] = set()
@@ -488,6 +518,10 @@ def test_every_number_of_the_smoke_paper_is_in_a_table(smoke_run):
 
 @pytest.mark.slow
 def test_smoke_paper_html_is_self_contained(smoke_run):
+    _paper_html_is_self_contained(smoke_run)
+
+
+def _paper_html_is_self_contained(smoke_run):
     page = (smoke_run / "results" / "paper.html").read_text()
     assert page.count("data:image/png;base64,") == len(
         re.findall(r"!\[", (smoke_run / "results" / "paper.md").read_text())
@@ -550,8 +584,8 @@ def test_an_exploration_setting_reruns_the_paths_not_the_encoding(smoke_run):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     jobs = _jobs(result.stdout)
-    # every run: 8 of the study's, 4 wide ones and 8 of each further study
-    assert jobs["decode_paths"] == 12 + 8 * len(STUDIES)
+    # every run: 8 of the study's, 4 wide ones and 8 of each further study it runs
+    assert jobs["decode_paths"] == 12 + 8 * len(studies_of(smoke_run))
     assert {"realism", "figure_traversals", "claims", "paper"} <= set(jobs)
     assert not {"train", "encode", "evaluate", "heatmaps"} & set(jobs)
 
@@ -1010,3 +1044,49 @@ def test_a_sweep_of_the_code_gets_its_figures_and_its_study_table_names_the_stud
     study = pd.read_csv(again / "results" / "tables" / "study.csv").set_index("quantity")
     assert study.loc[["latent_dim", "beta"], "value"].astype(float).tolist() == [3.0, 1.0]
     assert (again / "results" / "tables" / "study.md").read_text().count("| latent_dim | 3 |") == 1
+
+
+# Last in this file: it adds the further studies to the shared run, which then holds both budgets.
+@pytest.mark.slow
+@pytest.mark.full
+def test_the_further_studies_join_the_finished_run_and_the_paper_judges_each_budget(smoke_run):
+    # The smoke config as committed (the `short` study with it) on the finished main-budget run:
+    # snakemake trains only the further studies' runs (their per-run jobs, nothing of the main
+    # study's runs), then judges every claim at each budget, and the paper says so; every
+    # check of the paper's prose holds for that paper too.
+    from covae import config as configs
+
+    config_file = ROOT / "config" / "smoke.yaml"
+    assert studies_of(smoke_run) == [] and STUDIES == ["short"]
+    planned = snakemake(smoke_run, "--dry-run", "--configfile", str(config_file))
+    assert planned.returncode == 0, planned.stderr[-2000:]
+    jobs = _jobs(planned.stdout)
+    runs = 4 * len(SMOKE["seeds"]) * len(STUDIES)  # 2 data sets x 2 models x seeds, each study
+    per_run = ("train", "encode", "evaluate", "decode_paths", "realism")
+    assert {rule: jobs.get(rule) for rule in per_run} == dict.fromkeys(per_run, runs)
+    assert {"claims_by_budget", "figure_claims_by_budget", "paper"} <= set(jobs)
+    assert not {"heatmaps", "embed", "explorer_decoder", "wide_table"} & set(jobs)
+    assert not [rule for rule in jobs if rule.startswith("figure_") and "claims" not in rule]
+    done = snakemake(smoke_run, "--configfile", str(config_file))
+    assert done.returncode == 0, done.stderr[-3000:]
+    again = snakemake(smoke_run, "--dry-run", "--configfile", str(config_file))
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+    smoke, _ = configs.load([str(config_file)], ROOT)
+    budgets = pd.read_csv(smoke_run / "results" / "tables" / "claims_by_budget.csv")
+    assert set(budgets["budget"]) == {"main", *configs.budget_studies(smoke)} == {"main", "short"}
+    for study in STUDIES:  # each study's own claims, judged on its own runs
+        claims = pd.read_csv(smoke_run / configs.study_root(study) / "tables" / "claims.csv")
+        assert (claims["n"] == len(SMOKE["seeds"])).all()
+    text = (smoke_run / "results" / "paper.md").read_text()
+    assert "## At each training budget" in text
+    assert "| budget | holds | fails | not shown |" in text and "| short |" in text
+    _paper_renders_every_placeholder_and_no_nan(smoke_run)
+    assert template_artefacts(text) == []
+    _every_number_of_the_paper_is_in_a_table(smoke_run)
+    _paper_html_is_self_contained(smoke_run)
+    trained = _gpu_command_lists_the_runs_trained(smoke_run, config_file)
+    assert sum(run["root"].startswith(configs.STUDIES_ROOT) for run in trained) == runs
+    seed7 = snakemake(smoke_run, "--dry-run", "--configfile", str(config_file), "--config",
+                      "seeds=[0,7]")  # fmt: skip
+    assert _jobs(seed7.stdout)["train"] == 4 * (1 + len(STUDIES))  # seed 7, in each study
