@@ -1094,3 +1094,8 @@ def test_the_further_studies_join_the_finished_run_and_the_paper_judges_each_bud
     seed7 = snakemake(smoke_run, "--dry-run", "--configfile", str(config_file), "--config",
                       "seeds=[0,7]")  # fmt: skip
     assert _jobs(seed7.stdout)["train"] == 4 * (1 + len(STUDIES))  # seed 7, in each study
+    # An exploration setting redoes every run's paths, the studies' too (12 + 8 per study).
+    override = smoke_run / "more_hull_points.yaml"
+    override.write_text("exploration:\n  hull: {points: 7}\n")
+    hull = snakemake(smoke_run, "--dry-run", "--configfile", str(config_file), str(override))
+    assert _jobs(hull.stdout)["decode_paths"] == 12 + runs
