@@ -17,14 +17,10 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH=/tmp/site:$PWD/src KERAS_BACKEND=jax PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c "import jax, keras; print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
-# The training code must compute under this backend and device what its version says.
-python3 - <<'PY'
-import json
-from covae import store
-reference = json.load(open("tests/data/training_reference.json"))["jax"]
-distance = store.sketch_distance(store.training_sketch(), reference)
-print(f"training sketch vs the recorded JAX reference: {distance:.2e} (CPU round-off ~1e-4)")
-PY
+# What training computes under this backend, against the JAX reference recorded on a CPU, for
+# the record (other kernels than the sketch's move it by ~0.1 on a CPU; a GPU's: not measured).
+echo "training sketch vs the recorded JAX reference (CPU, < 0.01 there): $(
+  python3 -m covae.sketch --against tests/data/training_reference.json)"
 python3 -m covae.train_missing --out "$out" --work /tmp/train_missing --jobs "$jobs" \
   --budget "$budget" "$@" 2>"$out/train_missing.log"
 status=$?

@@ -15,7 +15,7 @@ The fingerprint holds
     (a patience of at least the epochs never stops a run, so it is recorded as the epochs);
   * ``seed``, and ``code``: :data:`covae.protocol.CODE_VERSION`, the version of what the
     training code computes. A test trains a few steps and compares the weights with those
-    recorded for that version (:func:`training_sketch`, ``tests/data/training_reference.json``):
+    recorded for that version (:mod:`covae.sketch`, ``tests/data/training_reference.json``):
     moving or renaming code keeps the store, and changing what training computes fails that
     test until the version is raised, which retrains every run.
 Backend, host and time are provenance: recorded, never compared (weights trained elsewhere
@@ -322,73 +322,6 @@ def entries(store: str | os.PathLike) -> list[dict]:
     return rows
 
 
-def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
-    """What the training code computes, in a few numbers: each model trained for 3 short
-    epochs of a small fixed data set, and 32 fixed random projections of how far its weights
-    moved, with its loss per epoch. Round-off (host, thread count) moves these by ~1e-6
-    relative; any change of the data, model, loss, schedule or loop moves them by far more."""
-    import keras
-    import numpy as np
-
-    from covae import models, training
-
-    data_spec = heatmaps.DataSpec.from_config(
-        {
-            "seed": 19,
-            "grid": {"start": -3.0, "stop": 3.0, "step": 0.17},
-            "scale": {"start": 0.1, "stop": 5.0, "step": 1.2},
-            "correlation": {"start": -0.9, "stop": 0.95, "step": 0.6},
-            "test_fraction": 0.2,
-            "student_t": {"threshold": 20.0, "noise_max": 10.0, "df_heavy": 2.0, "df_light": 200.0},
-        }
-    )
-    images = heatmaps.make_dataset(data_spec, "student_t")["images"]
-    config = steps_config or {
-        "model": {"latent_dim": 3, "beta": 1.0, "loss": "elbo", "ae_loss": "summed"},
-        "training": {
-            "batch_size": 16,
-            "validation_fraction": 0.2,
-            "patience": 2,
-            "schedule": {
-                name: {"kind": "cosine", "peak": 0.002, "warmup_epochs": 1, "epochs": 3}
-                for name in ("vae", "ae")
-            },
-        },
-    }
-    sketch: dict[str, Any] = {"backend": keras.backend.backend(), "code": protocol.CODE_VERSION}
-    for name in ("vae", "ae"):
-        spec = protocol.TrainSpec.from_config(config, name, "student_t")
-        keras.utils.set_random_seed(0)
-        start = models.build(
-            name, latent_dim=spec.latent_dim, beta=spec.beta, loss=spec.loss,
-            ae_loss=spec.ae_loss, seed=0,
-        )  # fmt: skip
-        before = np.concatenate([w.ravel() for w in start.get_weights()]).astype(np.float64)
-        model, history = training.fit(name, images, spec, seed=0)
-        after = np.concatenate([w.ravel() for w in model.get_weights()]).astype(np.float64)
-        projection = np.random.default_rng(0).standard_normal((32, after.size)) / after.size**0.5
-        sketch[name] = {
-            "moved": (projection @ (after - before)).tolist(),
-            "loss": history["loss"].tolist(),
-            "kept": int(np.flatnonzero(history["kept"])[0]),
-        }
-    return sketch
-
-
-def sketch_distance(a: Mapping, b: Mapping) -> float:
-    """The largest relative difference between two sketches' weight moves and losses."""
-    import numpy as np
-
-    worst = 0.0
-    for name in ("vae", "ae"):
-        if a[name]["kept"] != b[name]["kept"] or len(a[name]["loss"]) != len(b[name]["loss"]):
-            return float("inf")
-        for key in ("moved", "loss"):
-            x, y = np.asarray(a[name][key]), np.asarray(b[name][key])
-            worst = max(worst, float(np.linalg.norm(x - y) / np.linalg.norm(y)))
-    return worst
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m covae.store",
@@ -405,9 +338,6 @@ def main(argv: list[str] | None = None) -> int:
     import_cmd.add_argument("archives", nargs="+", help=".tar.gz files of run folders")
     commands.add_parser("list", help="one line per stored run")
     commands.add_parser("check", help="verify every entry's files against its record")
-    commands.add_parser(
-        "sketch", help="print what training computes now (tests/data/training_reference.json)"
-    )
     args = parser.parse_args(argv)
     if args.command in ("list", "check") and not Path(args.store).is_dir():
         parser.error(f"--store {args.store}: no such folder (publish or import creates one)")
@@ -442,8 +372,6 @@ def main(argv: list[str] | None = None) -> int:
                 for row in [dict(zip(widths, widths, strict=True)), *rows]:
                     print("  ".join(str(row[key]).ljust(widths[key]) for key in widths).rstrip())
             print(f"{len(rows)} run{'' if len(rows) == 1 else 's'} in {args.store}")
-        elif args.command == "sketch":
-            print(json.dumps(training_sketch(), indent=1))
         else:
             runs = runs_under(args.store)
             for entry in runs:
