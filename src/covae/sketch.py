@@ -57,12 +57,12 @@ def pin_kernels(
         environ[key] = value
 
 
-def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
+def training_sketch() -> dict:
     """Each model trained for 3 short epochs of a small fixed data set: 32 fixed random
     projections of how far its weights moved, and its loss per epoch. With :data:`KERNELS`
-    set, hosts and thread counts move these by ~2e-5 relative (without, by ~0.1); a 1 % change
-    of the KL weight moves them by >0.1, any larger change of the data, model, loss, schedule
-    or loop by more. ``python -m covae.sketch`` sets the kernels and computes it."""
+    set, 1 vs 2 threads move these by ~2e-5 relative (other kernels, by ~0.1); a 1 % change of
+    the KL weight moves them by >0.1, any larger change of the data, model, loss, schedule or
+    loop by more. ``python -m covae.sketch`` sets the kernels and computes it."""
     import keras
     import numpy as np
 
@@ -79,7 +79,7 @@ def training_sketch(steps_config: Mapping[str, Any] | None = None) -> dict:
         }
     )
     images = heatmaps.make_dataset(data_spec, "student_t")["images"]
-    config = steps_config or {
+    config = {
         "model": {"latent_dim": 3, "beta": 1.0, "loss": "elbo", "ae_loss": "summed"},
         "training": {
             "batch_size": 16,
